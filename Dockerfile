@@ -1,0 +1,19 @@
+# Multi-stage build: dependencies are compiled in their own layer (cached until Cargo.toml or
+# Cargo.lock change), the runtime is distroless and non-root. TLS is rustls: no OpenSSL.
+FROM rust:1-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir -p src intents && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
+    && cargo build --release --locked || true
+COPY src ./src
+COPY intents ./intents
+RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin intentful \
+    && strip target/release/intentful
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /src/target/release/intentful /usr/local/bin/intentful
+ENV INTENTFUL_LOG__FORMAT=json
+EXPOSE 8080
+USER nonroot
+ENTRYPOINT ["/usr/local/bin/intentful"]
+CMD ["serve"]

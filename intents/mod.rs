@@ -1,0 +1,18 @@
+//! The intent list. Adding an intent: a new file here, a `mod` line and a `register` line
+//! below, and at least one case under `fixtures/<file name>/`. The drift test fails by name
+//! when one of these is missing.
+
+use crate::intent::Registry;
+
+mod booking_table;
+mod currency_convert;
+mod weather_current;
+mod welcome;
+
+/// Registers every intent module.
+pub fn register_all(r: &mut Registry) {
+    welcome::register(r);
+    weather_current::register(r);
+    currency_convert::register(r);
+    booking_table::register(r);
+}

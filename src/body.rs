@@ -1,0 +1,153 @@
+//! Reading a webhook body safely: content type, size cap without reading past it, a read
+//! deadline, and JSON parsing that tells malformed JSON (400) from the wrong shape (422).
+
+use std::time::Duration;
+
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{web, HttpRequest};
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::WebhookError;
+
+/// Deepest JSON nesting we parse; real webhook requests stay far below it. serde_json's own
+/// recursion limit (128) also holds, this is the product's explicit contract.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Checks the content type: `application/json`, any parameters (charset) allowed.
+pub fn check_content_type(req: &HttpRequest) -> Result<(), WebhookError> {
+    let raw = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = raw.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(WebhookError::UnsupportedMediaType(
+            raw.chars().take(100).collect(),
+        ))
+    }
+}
+
+/// Reads the whole body, refusing with 413 as soon as it is known to exceed `limit` (from
+/// `Content-Length` before reading anything, else while streaming) and with 408 when the client
+/// takes longer than `read_timeout`.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    read_timeout: Duration,
+) -> Result<Bytes, WebhookError> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(WebhookError::TooLarge { limit });
+    }
+    let read = async {
+        let mut body = BytesMut::with_capacity(declared.unwrap_or(4096).min(limit as u64) as usize);
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| WebhookError::MalformedJson(format!("body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(WebhookError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    match tokio::time::timeout(read_timeout, read).await {
+        Ok(result) => result,
+        Err(_) => Err(WebhookError::BodyTimeout),
+    }
+}
+
+/// Parses JSON into `T`: syntax errors are 400, valid JSON of the wrong shape is 422.
+pub fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, WebhookError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(WebhookError::EmptyBody);
+    }
+    check_depth(body)?;
+    let value = serde_json::from_slice(body).map_err(|e| classify(e, what))?;
+    // serde also builds structs from arrays; a webhook request is always an object.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(WebhookError::NotARequest(format!(
+            "not a {what}: expected a JSON object"
+        )));
+    }
+    Ok(value)
+}
+
+fn classify(e: serde_json::Error, what: &str) -> WebhookError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            WebhookError::MalformedJson(e.to_string())
+        }
+        Category::Data => WebhookError::NotARequest(format!("not a {what}: {e}")),
+    }
+}
+
+/// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] before serde sees it (cheap byte scan
+/// that skips strings).
+fn check_depth(body: &[u8]) -> Result<(), WebhookError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Err(WebhookError::NotARequest(format!(
+                        "JSON nested deeper than {MAX_JSON_DEPTH} levels"
+                    )));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn classification() {
+        assert!(matches!(parse::<Value>(b"", "x"), Err(WebhookError::EmptyBody)));
+        assert!(matches!(parse::<Value>(b"{\"a\":", "x"), Err(WebhookError::MalformedJson(_))));
+        #[derive(serde::Deserialize, Debug)]
+        struct S {
+            #[allow(dead_code)]
+            a: u8,
+        }
+        assert!(matches!(parse::<S>(b"[1]", "x"), Err(WebhookError::NotARequest(_))));
+    }
+
+    #[test]
+    fn depth_limit_ignores_brackets_in_strings() {
+        let deep = "[".repeat(MAX_JSON_DEPTH + 1) + &"]".repeat(MAX_JSON_DEPTH + 1);
+        assert!(matches!(parse::<Value>(deep.as_bytes(), "x"), Err(WebhookError::NotARequest(_))));
+        let ok = format!("{{\"s\": \"{}\"}}", "[".repeat(500));
+        assert!(parse::<Value>(ok.as_bytes(), "x").is_ok());
+    }
+}

@@ -1,0 +1,459 @@
+//! [`Settings`]: defaults in code < optional `intentful.toml` < `INTENTFUL_*` env (and `PORT`).
+//!
+//! Layering is figment's; this module only declares the shape, the defaults and the checks that
+//! must stop start-up with a message naming the bad key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::protocol::Protocol;
+
+/// A secret value: read from config or env, printed as `***`, never logged.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The real value, for the one place that needs it (a header, a signature).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub deadline: DeadlineSettings,
+    pub fallback: FallbackSettings,
+    pub log: LogSettings,
+    pub cx: CxSettings,
+    /// Per-intent overrides, by intent key.
+    pub intents: BTreeMap<String, IntentSettings>,
+    /// Named upstream APIs, by name.
+    pub upstreams: BTreeMap<String, UpstreamSettings>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Largest accepted request body; larger ones get 413 without being read.
+    pub body_limit_bytes: usize,
+    /// A client slower than this to send its body gets 408.
+    pub body_read_timeout_ms: u64,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// How long in-flight calls may finish after SIGTERM.
+    pub shutdown_grace_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeadlineSettings {
+    /// Dialogflow ES platform limit.
+    pub es_ms: u64,
+    /// Platform limit when the ES request comes from Actions on Google.
+    pub aog_ms: u64,
+    /// Dialogflow CX webhook timeout as configured on the agent (5 s default, 30 s max).
+    pub cx_ms: u64,
+    /// Kept free before the platform limit for rendering and the network back to Dialogflow.
+    pub margin_ms: u64,
+    /// Kept free between an upstream call's timeout and the handler's deadline.
+    pub upstream_margin_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FallbackSettings {
+    /// Sent when a handler fails or runs late and its intent declares no fallback of its own.
+    pub text: String,
+    /// What an intent without a module gets.
+    pub unknown_intent: UnknownIntentPolicy,
+    /// Text for `unknown_intent = "fallback"`; the global `text` when empty.
+    pub unknown_intent_text: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownIntentPolicy {
+    /// `{}`: Dialogflow shows the intent's static response.
+    Passthrough,
+    /// The configured fallback text.
+    Fallback,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `json` (Cloud Logging), `pretty` (terminal) or `auto` (pretty on a TTY).
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `intentful=debug`.
+    pub level: String,
+}
+
+/// Dialogflow CX rendering choices.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxSettings {
+    /// Where a reply's follow-up event goes on CX, by event name: a page or a flow (full
+    /// resource names). An event without an entry cannot be expressed on CX.
+    pub events: BTreeMap<String, CxTarget>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxTarget {
+    pub page: Option<String>,
+    pub flow: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntentSettings {
+    /// Overrides the protocol budget for this intent (still capped by the platform limit).
+    pub budget_ms: Option<u64>,
+    /// Overrides the intent's own fallback text.
+    pub fallback_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamSettings {
+    pub base_url: Url,
+    #[serde(default = "default_upstream_timeout")]
+    pub timeout_ms: u64,
+    #[serde(default = "default_max_response_bytes")]
+    pub max_response_bytes: u64,
+    #[serde(default)]
+    pub auth: UpstreamAuth,
+}
+
+fn default_upstream_timeout() -> u64 {
+    2_000
+}
+
+fn default_max_response_bytes() -> u64 {
+    2 * 1024 * 1024
+}
+
+/// How intentful authenticates to an upstream.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum UpstreamAuth {
+    #[default]
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer { token: Secret },
+    /// A static header such as `X-Api-Key: <value>`.
+    Header { name: String, value: Secret },
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings::default(),
+            deadline: DeadlineSettings::default(),
+            fallback: FallbackSettings::default(),
+            log: LogSettings::default(),
+            cx: CxSettings::default(),
+            intents: BTreeMap::new(),
+            upstreams: default_upstreams(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            host: "0.0.0.0".into(),
+            port: 8080,
+            body_limit_bytes: 256 * 1024,
+            body_read_timeout_ms: 5_000,
+            workers: 0,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+}
+
+impl Default for DeadlineSettings {
+    fn default() -> Self {
+        DeadlineSettings {
+            es_ms: 5_000,
+            aog_ms: 10_000,
+            cx_ms: 5_000,
+            margin_ms: 500,
+            upstream_margin_ms: 150,
+        }
+    }
+}
+
+impl Default for FallbackSettings {
+    fn default() -> Self {
+        FallbackSettings {
+            text: "Sorry, I can't help with that right now. Please try again in a moment.".into(),
+            unknown_intent: UnknownIntentPolicy::Passthrough,
+            unknown_intent_text: String::new(),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: "auto".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+/// The public, key-less APIs the example intents call. Overridable like any other setting.
+fn default_upstreams() -> BTreeMap<String, UpstreamSettings> {
+    let mk = |url: &str| UpstreamSettings {
+        base_url: Url::parse(url).unwrap_or_else(|_| unreachable_url()),
+        timeout_ms: default_upstream_timeout(),
+        max_response_bytes: default_max_response_bytes(),
+        auth: UpstreamAuth::None,
+    };
+    BTreeMap::from([
+        ("geocoding".to_string(), mk("https://geocoding-api.open-meteo.com")),
+        ("weather".to_string(), mk("https://api.open-meteo.com")),
+        ("rates".to_string(), mk("https://api.frankfurter.app")),
+        // Point this at your booking system; the example assumes `POST /bookings`.
+        ("reservations".to_string(), mk("http://127.0.0.1:8090")),
+    ])
+}
+
+fn unreachable_url() -> Url {
+    // Only reachable if a literal above were malformed, which the tests rule out.
+    Url::parse("http://127.0.0.1:9").unwrap_or_else(|_| unreachable!("literal URL"))
+}
+
+/// A setting that cannot work, named by its key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration key `{key}`: {problem}")]
+    Invalid { key: String, problem: String },
+}
+
+impl Settings {
+    /// Loads defaults, then `path` (if it exists), then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+        let path = path.unwrap_or_else(|| Path::new("intentful.toml"));
+        let figment = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(path))
+            .merge(Env::prefixed("INTENTFUL_").split("__"))
+            .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()));
+        Settings::from_figment(figment)
+    }
+
+    /// Extracts and validates settings from any figment (tests build their own).
+    pub fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
+        let settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks that every value can work; the error names the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, problem: &str| {
+            Err(ConfigError::Invalid {
+                key: key.to_string(),
+                problem: problem.to_string(),
+            })
+        };
+        let d = &self.deadline;
+        if d.es_ms == 0 || d.es_ms > 30_000 {
+            return bad("deadline.es_ms", "must be between 1 and 30000");
+        }
+        if d.aog_ms == 0 || d.aog_ms > 30_000 {
+            return bad("deadline.aog_ms", "must be between 1 and 30000");
+        }
+        if d.cx_ms == 0 || d.cx_ms > 30_000 {
+            return bad("deadline.cx_ms", "must be between 1 and 30000 (CX allows at most 30 s)");
+        }
+        if d.margin_ms >= d.es_ms.min(d.cx_ms).min(d.aog_ms) {
+            return bad("deadline.margin_ms", "must be smaller than every platform limit");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return bad("server.body_limit_bytes", "must be at least 1024");
+        }
+        if self.fallback.text.trim().is_empty() {
+            return bad("fallback.text", "must not be empty");
+        }
+        for (key, intent) in &self.intents {
+            if let Some(ms) = intent.budget_ms {
+                if ms == 0 || ms > 30_000 {
+                    return bad(&format!("intents.{key}.budget_ms"), "must be between 1 and 30000");
+                }
+            }
+        }
+        for (name, up) in &self.upstreams {
+            if !matches!(up.base_url.scheme(), "http" | "https") {
+                return bad(&format!("upstreams.{name}.base_url"), "must be an http or https URL");
+            }
+            if up.timeout_ms == 0 {
+                return bad(&format!("upstreams.{name}.timeout_ms"), "must be above 0");
+            }
+            if up.max_response_bytes == 0 {
+                return bad(&format!("upstreams.{name}.max_response_bytes"), "must be above 0");
+            }
+        }
+        for (event, target) in &self.cx.events {
+            if target.page.is_some() == target.flow.is_some() {
+                return bad(&format!("cx.events.{event}"), "set exactly one of `page` or `flow`");
+            }
+        }
+        match self.log.format.as_str() {
+            "auto" | "json" | "pretty" => {}
+            _ => return bad("log.format", "must be one of auto, json, pretty"),
+        }
+        Ok(())
+    }
+
+    /// The platform limit for a protocol (and ES source).
+    pub fn platform_limit(&self, protocol: Protocol, actions_on_google: bool) -> Duration {
+        Duration::from_millis(match protocol {
+            Protocol::Es if actions_on_google => self.deadline.aog_ms,
+            Protocol::Es => self.deadline.es_ms,
+            Protocol::Cx => self.deadline.cx_ms,
+        })
+    }
+
+    /// The handler's budget: the platform limit minus the margin, or an intent's own budget
+    /// (configured here or in code) when it is smaller.
+    pub fn budget(
+        &self,
+        protocol: Protocol,
+        actions_on_google: bool,
+        intent_key: Option<&str>,
+        code_budget: Option<Duration>,
+    ) -> Duration {
+        let margin = Duration::from_millis(self.deadline.margin_ms);
+        let ceiling = self
+            .platform_limit(protocol, actions_on_google)
+            .saturating_sub(margin);
+        let configured = intent_key
+            .and_then(|k| self.intents.get(k))
+            .and_then(|i| i.budget_ms)
+            .map(Duration::from_millis);
+        configured.or(code_budget).map_or(ceiling, |b| b.min(ceiling))
+    }
+
+    /// The text an intent without a module gets, or `None` for passthrough (`{}`).
+    pub fn unknown_intent_text(&self) -> Option<&str> {
+        match self.fallback.unknown_intent {
+            UnknownIntentPolicy::Passthrough => None,
+            UnknownIntentPolicy::Fallback if self.fallback.unknown_intent_text.is_empty() => {
+                Some(&self.fallback.text)
+            }
+            UnknownIntentPolicy::Fallback => Some(&self.fallback.unknown_intent_text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_are_valid() {
+        Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn toml_then_env_then_port() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "intentful.toml",
+                r#"
+                [server]
+                port = 9000
+                [deadline]
+                margin_ms = 300
+                [upstreams.crm]
+                base_url = "https://crm.example.com"
+                auth = { kind = "bearer", token = "from-file" }
+                "#,
+            )?;
+            jail.set_env("INTENTFUL_DEADLINE__MARGIN_MS", "250");
+            jail.set_env("PORT", "7000");
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.port, 7000);
+            assert_eq!(s.deadline.margin_ms, 250);
+            assert!(s.upstreams.contains_key("weather"), "defaults kept");
+            let crm = &s.upstreams["crm"];
+            assert_eq!(format!("{:?}", crm.auth), "Bearer { token: *** }");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        Jail::expect_with(|jail| {
+            jail.create_file("intentful.toml", "[server]\nprot = 1\n")?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("prot"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_value_is_named() {
+        Jail::expect_with(|jail| {
+            jail.set_env("INTENTFUL_DEADLINE__CX_MS", "60000");
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("deadline.cx_ms"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn budget_rules() {
+        let mut s = Settings::default();
+        assert_eq!(s.budget(Protocol::Es, false, None, None), Duration::from_millis(4_500));
+        assert_eq!(s.budget(Protocol::Es, true, None, None), Duration::from_millis(9_500));
+        assert_eq!(
+            s.budget(Protocol::Es, false, Some("x"), Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        s.intents.insert(
+            "x".into(),
+            IntentSettings {
+                budget_ms: Some(60_000),
+                fallback_text: None,
+            },
+        );
+        assert_eq!(
+            s.budget(Protocol::Es, false, Some("x"), None),
+            Duration::from_millis(4_500),
+            "never past the platform limit"
+        );
+    }
+}

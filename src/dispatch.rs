@@ -1,0 +1,111 @@
+//! Runs one handler under the turn's deadline and always comes back with a [`Reply`].
+//!
+//! The handler is spawned so that a panic is caught as a task error, and aborted at the deadline
+//! so that a hung upstream call cannot keep running (and holding memory) after the fallback went
+//! out.
+
+use std::sync::Arc;
+
+use tokio::time::Instant;
+
+use crate::config::Settings;
+use crate::intent::{Ctx, IntentSpec};
+use crate::protocol::{Reply, Turn};
+
+/// How a call ended; a bounded label set for metrics and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    FallbackError,
+    FallbackDeadline,
+    UnknownIntent,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::FallbackError => "fallback_error",
+            Outcome::FallbackDeadline => "fallback_deadline",
+            Outcome::UnknownIntent => "unknown_intent",
+        }
+    }
+}
+
+/// The reply to render and how it came about.
+#[derive(Debug)]
+pub struct Dispatched {
+    pub reply: Reply,
+    pub outcome: Outcome,
+    /// Why the fallback was used, for the one log line.
+    pub cause: Option<String>,
+}
+
+/// Runs `spec`'s handler (or the unknown-intent policy when `spec` is `None`).
+pub async fn dispatch(
+    settings: &Settings,
+    spec: Option<&Arc<IntentSpec>>,
+    ctx: Ctx,
+    turn: Turn,
+    deadline: Instant,
+) -> Dispatched {
+    let Some(spec) = spec else {
+        let reply = settings
+            .unknown_intent_text()
+            .map_or_else(Reply::passthrough, Reply::text);
+        return Dispatched {
+            reply,
+            outcome: Outcome::UnknownIntent,
+            cause: None,
+        };
+    };
+    let mut task = tokio::spawn(spec.call(ctx, turn));
+    let (outcome, cause) = match tokio::time::timeout_at(deadline, &mut task).await {
+        Ok(Ok(Ok(reply))) => {
+            return Dispatched {
+                reply,
+                outcome: Outcome::Ok,
+                cause: None,
+            }
+        }
+        Ok(Ok(Err(e))) => (Outcome::FallbackError, e.to_string()),
+        Ok(Err(join)) if join.is_panic() => (
+            Outcome::FallbackError,
+            format!("handler panicked: {}", panic_message(join.into_panic())),
+        ),
+        Ok(Err(join)) => (Outcome::FallbackError, format!("handler task failed: {join}")),
+        Err(_) => {
+            task.abort();
+            (Outcome::FallbackDeadline, "deadline reached".to_string())
+        }
+    };
+    Dispatched {
+        reply: fallback_for(settings, spec),
+        outcome,
+        cause: Some(cause),
+    }
+}
+
+/// The intent's fallback: configured text, else the one in code, else the global text.
+pub fn fallback_for(settings: &Settings, spec: &IntentSpec) -> Reply {
+    if let Some(text) = settings
+        .intents
+        .get(&spec.key)
+        .and_then(|i| i.fallback_text.as_deref())
+    {
+        return Reply::text(text);
+    }
+    spec.fallback
+        .clone()
+        .unwrap_or_else(|| Reply::text(settings.fallback.text.clone()))
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}

@@ -1,0 +1,27 @@
+//! intentful: a Dialogflow ES and CX webhook fulfillment backend.
+//!
+//! Module map:
+//! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start.
+//! - [`protocol`]: the neutral [`protocol::Turn`]/[`protocol::Reply`] and the ES/CX wire types.
+//! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
+//! - [`dispatch`]: runs a handler under the deadline, with fallbacks.
+//! - [`upstream`]: named upstream APIs over one shared client, bounded by the deadline.
+//! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
+//! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
+//! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
+
+pub mod body;
+pub mod config;
+pub mod dispatch;
+pub mod error;
+pub mod fixtures;
+pub mod intent;
+#[path = "../intents/mod.rs"]
+pub mod intents;
+pub mod protocol;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod upstream;
+pub mod webhook;

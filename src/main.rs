@@ -1,0 +1,190 @@
+//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use actix_web::{test, web};
+use clap::{Parser, Subcommand};
+
+use intentful::config::Settings;
+use intentful::fixtures::{self, ReplayOptions};
+use intentful::state::AppState;
+use intentful::{startup, telemetry};
+
+#[derive(Parser)]
+#[command(name = "intentful", version, about = "Dialogflow ES/CX webhook fulfillment")]
+struct Cli {
+    /// Settings file (defaults < this file < INTENTFUL_* env).
+    #[arg(long, global = true, default_value = "intentful.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the webhook (the default).
+    Serve,
+    /// Answer one WebhookRequest from a file with the in-process app and print the response.
+    Fulfill {
+        /// A WebhookRequest JSON file (ES or CX), e.g. a fixture's `.request.json`.
+        request: PathBuf,
+        /// `auto`, `es` or `cx`.
+        #[arg(long, default_value = "auto")]
+        protocol: String,
+    },
+    /// Fixture tools.
+    Fixtures {
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FixturesCommand {
+    /// Replay every fixture case against its upstream stubs and compare with the golden files.
+    Check {
+        #[arg(default_value = "fixtures")]
+        dir: PathBuf,
+        /// Rewrite golden responses with the current answers (same as BLESS=1).
+        #[arg(long)]
+        bless: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(Some(&cli.config)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Fulfill { request, protocol } => fulfill(settings, &request, &protocol).await,
+            Command::Fixtures {
+                command: FixturesCommand::Check { dir, bless },
+            } => check_fixtures(&dir, bless).await,
+        }
+    })
+}
+
+async fn serve(settings: Settings) -> ExitCode {
+    telemetry::init_logging(&settings.log);
+    let state = match AppState::with_builtin_intents(settings) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            tracing::error!("start-up failed: {e}");
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let listener = match startup::bind(&state) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("intentful: cannot bind: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!(%addr, intents = state.registry.all().len(), "intentful listening");
+    match startup::serve(state, listener) {
+        Ok(server) => match server.await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("intentful: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn fulfill(settings: Settings, request: &Path, protocol: &str) -> ExitCode {
+    let uri = match protocol {
+        "auto" => "/webhook",
+        "es" => "/webhook/es",
+        "cx" => "/webhook/cx",
+        other => {
+            eprintln!("intentful: --protocol must be auto, es or cx, not `{other}`");
+            return ExitCode::from(2);
+        }
+    };
+    let body = match std::fs::read(request) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("intentful: {}: {e}", request.display());
+            return ExitCode::from(2);
+        }
+    };
+    let state = match AppState::with_builtin_intents(settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = test::init_service(startup::app(web::Data::new(state))).await;
+    let req = test::TestRequest::post()
+        .uri(uri)
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body)
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    let status = resp.status();
+    let bytes = test::read_body(resp).await;
+    let text = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+    println!("{text}");
+    if status.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("intentful: HTTP {status}");
+        ExitCode::FAILURE
+    }
+}
+
+async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
+    let cases = match fixtures::discover(dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut opts = match ReplayOptions::for_dir(dir) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    opts.bless |= bless;
+    let results = fixtures::replay_all(&cases, &opts).await;
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
+    for r in &results {
+        if r.passed() {
+            let note = if r.blessed { " (blessed)" } else { "" };
+            println!("ok   {} ({} ms){note}", r.name, r.elapsed.as_millis());
+        }
+    }
+    for r in &failed {
+        println!("{}", r.report());
+    }
+    println!("fixtures: {} passed, {} failed", results.len() - failed.len(), failed.len());
+    if failed.is_empty() && !results.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

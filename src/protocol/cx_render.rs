@@ -1,0 +1,308 @@
+//! Dialogflow CX v3: request -> [`Turn`], [`Reply`] -> response.
+//!
+//! How a neutral reply maps onto CX (the table in the README repeats this):
+//! - text -> `text` message; SSML -> `outputAudioText` (spoken) plus `text` (shown);
+//! - card, image, quick replies -> a Dialogflow Messenger `richContent` payload message;
+//! - parameters -> `sessionInfo.parameters` (`null` deletes one);
+//! - contexts -> a session parameter named after the context id (`null` when deleted), since
+//!   CX has no contexts;
+//! - a follow-up event -> the page or flow configured under `[cx.events]`, its parameters
+//!   merged into the session parameters;
+//! - invalid form parameters -> `pageInfo.formInfo.parameterInfo[].state = INVALID`.
+//! ES-only parts (session entity types, raw ES messages) and events without a configured target
+//! are refused with a [`RenderError`], which the fixture tests turn into a failure.
+
+use serde_json::{Map, Value};
+
+use super::cx::{self, WebhookRequest, WebhookResponse};
+use super::es_render::RenderError;
+use super::reply::Message;
+use super::turn::{FormParameter, FormState};
+use super::{Protocol, Reply, Turn};
+use crate::config::CxSettings;
+
+/// Reads the neutral turn from a CX request.
+pub fn turn(req: &WebhookRequest) -> Turn {
+    let mut parameters = req
+        .session_info
+        .as_ref()
+        .map(|s| s.parameters.clone())
+        .unwrap_or_default();
+    // Intent parameters are this turn's fresh values: they win over older session values.
+    if let Some(info) = &req.intent_info {
+        for (name, value) in &info.parameters {
+            parameters.insert(name.clone(), value.resolved_value.clone());
+        }
+    }
+    let page = req.page_info.as_ref();
+    let form = page
+        .and_then(|p| p.form_info.as_ref())
+        .map(|f| {
+            f.parameter_info
+                .iter()
+                .map(|p| FormParameter {
+                    name: p.display_name.clone(),
+                    required: p.required,
+                    state: match p.state {
+                        cx::ParameterState::Empty => FormState::Empty,
+                        cx::ParameterState::Invalid => FormState::Invalid,
+                        cx::ParameterState::Filled => FormState::Filled,
+                        _ => FormState::Unspecified,
+                    },
+                    value: p.value.clone(),
+                    just_collected: p.just_collected,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let query_text = [
+        &req.text,
+        &req.transcript,
+        &req.trigger_intent,
+        &req.trigger_event,
+        &req.dtmf_digits,
+    ]
+    .into_iter()
+    .find_map(|q| q.as_ref().filter(|s| !s.is_empty()).cloned())
+    .unwrap_or_default();
+    Turn {
+        protocol: Some(Protocol::Cx),
+        key: String::new(),
+        session: req
+            .session_info
+            .as_ref()
+            .map(|s| s.session.clone())
+            .unwrap_or_default(),
+        response_id: req.detect_intent_response_id.clone(),
+        language_code: req.language_code.clone(),
+        query_text,
+        intent_display_name: req
+            .intent_info
+            .as_ref()
+            .map(|i| i.display_name.clone())
+            .unwrap_or_default(),
+        action: String::new(),
+        tag: req
+            .fulfillment_info
+            .as_ref()
+            .map(|f| f.tag.clone())
+            .unwrap_or_default(),
+        confidence: req.intent_info.as_ref().and_then(|i| i.confidence),
+        parameters,
+        contexts: Vec::new(),
+        source: String::new(),
+        payload: req.payload.clone(),
+        page: page.map(|p| p.display_name.clone()).unwrap_or_default(),
+        form,
+    }
+}
+
+/// The registry key for a CX request: the fulfillment tag.
+pub fn keys(turn: &Turn) -> [&str; 1] {
+    [turn.tag.as_str()]
+}
+
+/// Renders a reply as a CX WebhookResponse.
+pub fn render(
+    reply: &Reply,
+    req: &WebhookRequest,
+    settings: &CxSettings,
+) -> Result<WebhookResponse, RenderError> {
+    let mut resp = WebhookResponse::default();
+    if reply.passthrough {
+        return Ok(resp);
+    }
+    if !reply.session_entities.is_empty() {
+        return Err(unsupported("session entity types"));
+    }
+    let mut messages = Vec::new();
+    let mut rich: Vec<Value> = Vec::new();
+    for message in &reply.messages {
+        render_message(message, &mut messages, &mut rich)?;
+    }
+    if !rich.is_empty() {
+        let mut payload = Map::new();
+        payload.insert("richContent".into(), Value::Array(vec![Value::Array(rich)]));
+        messages.push(plain(cx::ResponseMessageKind::Payload(payload)));
+    }
+    if !messages.is_empty() {
+        resp.fulfillment_response = Some(cx::FulfillmentResponse {
+            messages,
+            merge_behavior: if reply.replace_messages {
+                cx::MergeBehavior::Replace
+            } else {
+                cx::MergeBehavior::Unspecified
+            },
+        });
+    }
+
+    let mut params = reply.params.clone();
+    for change in &reply.contexts {
+        let value = if change.lifespan > 0 {
+            Value::Object(change.params.clone())
+        } else {
+            Value::Null
+        };
+        params.insert(change.id.to_ascii_lowercase(), value);
+    }
+
+    let mut target_page = reply.target_page.clone();
+    let mut target_flow = reply.target_flow.clone();
+    if let Some(event) = &reply.followup {
+        let target = settings
+            .events
+            .get(&event.name)
+            .ok_or_else(|| RenderError::Unsupported {
+                protocol: Protocol::Cx,
+                what: "a follow-up event without a [cx.events] target",
+            })?;
+        if target_page.is_none() && target_flow.is_none() {
+            target_page = target.page.clone();
+            target_flow = target.flow.clone();
+        }
+        for (k, v) in &event.params {
+            params.insert(k.clone(), v.clone());
+        }
+    }
+    resp.transition = match (target_page, target_flow) {
+        (Some(_), Some(_)) => return Err(unsupported("both a target page and a target flow")),
+        (Some(page), None) => Some(cx::Transition::TargetPage(page)),
+        (None, Some(flow)) => Some(cx::Transition::TargetFlow(flow)),
+        (None, None) => None,
+    };
+
+    if !params.is_empty() {
+        resp.session_info = Some(cx::SessionInfo {
+            session: String::new(),
+            parameters: params,
+        });
+    }
+    if !reply.invalid_form_params.is_empty() {
+        let current_page = req
+            .page_info
+            .as_ref()
+            .map(|p| p.current_page.clone())
+            .unwrap_or_default();
+        resp.page_info = Some(cx::PageInfo {
+            current_page,
+            display_name: String::new(),
+            form_info: Some(cx::FormInfo {
+                parameter_info: reply
+                    .invalid_form_params
+                    .iter()
+                    .map(|name| cx::ParameterInfo {
+                        display_name: name.clone(),
+                        state: cx::ParameterState::Invalid,
+                        ..Default::default()
+                    })
+                    .collect(),
+            }),
+        });
+    }
+    resp.payload = reply.payload.clone().unwrap_or_default();
+    Ok(resp)
+}
+
+fn plain(kind: cx::ResponseMessageKind) -> cx::ResponseMessage {
+    cx::ResponseMessage {
+        channel: String::new(),
+        kind,
+        ..Default::default()
+    }
+}
+
+fn render_message(
+    message: &Message,
+    out: &mut Vec<cx::ResponseMessage>,
+    rich: &mut Vec<Value>,
+) -> Result<(), RenderError> {
+    match message {
+        Message::Text(text) => out.push(plain(cx::ResponseMessageKind::Text(cx::Text {
+            text: vec![text.clone()],
+            ..Default::default()
+        }))),
+        Message::Ssml { ssml, display_text } => {
+            out.push(plain(cx::ResponseMessageKind::OutputAudioText(
+                cx::OutputAudioText {
+                    source: Some(cx::OutputAudioTextSource::Ssml(ssml.clone())),
+                    ..Default::default()
+                },
+            )));
+            out.push(plain(cx::ResponseMessageKind::Text(cx::Text {
+                text: vec![display_text.clone()],
+                ..Default::default()
+            })));
+        }
+        Message::Card {
+            title,
+            subtitle,
+            image_uri,
+            buttons,
+        } => {
+            let mut card = Map::new();
+            card.insert("type".into(), "info".into());
+            card.insert("title".into(), title.clone().into());
+            if !subtitle.is_empty() {
+                card.insert("subtitle".into(), subtitle.clone().into());
+            }
+            if !image_uri.is_empty() {
+                card.insert(
+                    "image".into(),
+                    serde_json::json!({"rawUrl": image_uri}),
+                );
+            }
+            rich.push(Value::Object(card));
+            if !buttons.is_empty() {
+                rich.push(serde_json::json!({
+                    "type": "chips",
+                    "options": buttons.iter().map(|b| {
+                        if b.postback.starts_with("http") {
+                            serde_json::json!({"text": b.text, "link": b.postback})
+                        } else {
+                            serde_json::json!({"text": b.text})
+                        }
+                    }).collect::<Vec<_>>()
+                }));
+            }
+        }
+        Message::Image {
+            uri,
+            accessibility_text,
+        } => rich.push(serde_json::json!({
+            "type": "image", "rawUrl": uri, "accessibilityText": accessibility_text
+        })),
+        Message::QuickReplies { title, replies } => {
+            if !title.is_empty() {
+                rich.push(serde_json::json!({"type": "description", "title": title}));
+            }
+            rich.push(serde_json::json!({
+                "type": "chips",
+                "options": replies.iter().map(|r| serde_json::json!({"text": r})).collect::<Vec<_>>()
+            }));
+        }
+        Message::Payload(map) => out.push(plain(cx::ResponseMessageKind::Payload(map.clone()))),
+        Message::LiveAgentHandoff(metadata) => out.push(plain(
+            cx::ResponseMessageKind::LiveAgentHandoff(cx::LiveAgentHandoff {
+                metadata: metadata.clone(),
+            }),
+        )),
+        Message::EndInteraction => out.push(plain(cx::ResponseMessageKind::EndInteraction(
+            cx::EndInteraction::default(),
+        ))),
+        Message::TransferCall(number) => out.push(plain(
+            cx::ResponseMessageKind::TelephonyTransferCall(cx::TelephonyTransferCall {
+                endpoint: Some(cx::TransferEndpoint::PhoneNumber(number.clone())),
+            }),
+        )),
+        Message::Cx(m) => out.push((**m).clone()),
+        Message::Es(_) => return Err(unsupported("an ES platform message")),
+    }
+    Ok(())
+}
+
+fn unsupported(what: &'static str) -> RenderError {
+    RenderError::Unsupported {
+        protocol: Protocol::Cx,
+        what,
+    }
+}

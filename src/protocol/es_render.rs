@@ -1,0 +1,414 @@
+//! Dialogflow ES v2: request -> [`Turn`], [`Reply`] -> response, with ES's rules that bite.
+//!
+//! - Output context names are `<request session>/contexts/<id>` for every session form, ids are
+//!   checked against Dialogflow's pattern, and `lifespanCount` is always sent (0 deletes).
+//! - A text reply goes out both as `fulfillmentText` and as the first text message, so every
+//!   integration shows it.
+//! - `followupEventInput.languageCode` is required by Dialogflow: it is filled from the request.
+//! - ES has no response parameters, so reply parameters travel in one session context
+//!   ([`PARAMS_CONTEXT`]), where later turns and the agent (`#intentful-params.x`) can read them.
+
+use serde_json::{Map, Value};
+
+use super::es::{self, WebhookRequest, WebhookResponse};
+use super::reply::{EntityOverride, Message};
+use super::turn::InputContext;
+use super::{Protocol, Reply, Turn};
+
+/// The output context that carries reply parameters on ES.
+pub const PARAMS_CONTEXT: &str = "intentful-params";
+/// How many turns reply parameters stay available on ES.
+pub const PARAMS_LIFESPAN: i32 = 50;
+
+/// Why a reply cannot be sent as ES JSON. The dispatcher answers with the fallback instead and
+/// the fixture tests fail, so this shows up in development rather than in production.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RenderError {
+    #[error("{what} cannot be expressed in Dialogflow {protocol}")]
+    Unsupported {
+        protocol: Protocol,
+        what: &'static str,
+    },
+    #[error("context id `{0}` is invalid: use 1-250 bytes of [a-z0-9_-%]")]
+    InvalidContextId(String),
+    #[error("context `{0}` is reserved by Dialogflow")]
+    ReservedContext(String),
+    #[error("the request has no session to build names from")]
+    NoSession,
+}
+
+/// Reads the neutral turn from an ES request.
+pub fn turn(req: &WebhookRequest) -> Turn {
+    let default_qr = es::QueryResult::default();
+    let qr = req.query_result.as_ref().unwrap_or(&default_qr);
+    let (source, payload) = req
+        .original_detect_intent_request
+        .as_ref()
+        .map(|o| (o.source.clone(), o.payload.clone()))
+        .unwrap_or_default();
+    Turn {
+        protocol: Some(Protocol::Es),
+        key: String::new(),
+        session: req.session.clone(),
+        response_id: req.response_id.clone(),
+        language_code: qr.language_code.clone(),
+        query_text: qr.query_text.clone(),
+        intent_display_name: qr
+            .intent
+            .as_ref()
+            .map(|i| i.display_name.clone())
+            .unwrap_or_default(),
+        action: qr.action.clone(),
+        tag: String::new(),
+        confidence: qr.intent_detection_confidence,
+        parameters: qr.parameters.clone(),
+        contexts: qr
+            .output_contexts
+            .iter()
+            .map(|c| InputContext {
+                id: short_id(&c.name).to_string(),
+                lifespan: c.lifespan_count.unwrap_or(0),
+                parameters: c.parameters.clone(),
+            })
+            .collect(),
+        source,
+        payload,
+        page: String::new(),
+        form: Vec::new(),
+    }
+}
+
+/// The registry keys to try for an ES request, in order: action, then intent display name.
+pub fn keys(turn: &Turn) -> [&str; 2] {
+    [turn.action.as_str(), turn.intent_display_name.as_str()]
+}
+
+/// Renders a reply as an ES WebhookResponse.
+pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, RenderError> {
+    let mut resp = WebhookResponse::default();
+    if reply.passthrough {
+        return Ok(resp);
+    }
+    if reply.target_page.is_some() || reply.target_flow.is_some() {
+        return Err(unsupported("a page or flow transition"));
+    }
+    if !reply.invalid_form_params.is_empty() {
+        return Err(unsupported("a form parameter marked invalid"));
+    }
+    let aog = is_aog(req);
+    for message in &reply.messages {
+        render_message(message, aog, &mut resp.fulfillment_messages)?;
+    }
+    if let Some(text) = reply.first_text() {
+        resp.fulfillment_text = text.to_string();
+    }
+    resp.payload = reply.payload.clone();
+
+    let session = req.session.trim_end_matches('/');
+    let needs_session = !reply.contexts.is_empty()
+        || !reply.params.is_empty()
+        || !reply.session_entities.is_empty();
+    if needs_session && session.is_empty() {
+        return Err(RenderError::NoSession);
+    }
+    for change in &reply.contexts {
+        let id = check_context_id(&change.id)?;
+        resp.output_contexts.push(es::Context {
+            name: format!("{session}/contexts/{id}"),
+            lifespan_count: Some(change.lifespan.max(0)),
+            parameters: change.params.clone(),
+        });
+    }
+    if !reply.params.is_empty() {
+        resp.output_contexts.push(es::Context {
+            name: format!("{session}/contexts/{PARAMS_CONTEXT}"),
+            lifespan_count: Some(PARAMS_LIFESPAN),
+            parameters: reply.params.clone(),
+        });
+    }
+    if let Some(event) = &reply.followup {
+        let language_code = req
+            .query_result
+            .as_ref()
+            .map(|q| q.language_code.clone())
+            .unwrap_or_default();
+        resp.followup_event_input = Some(es::EventInput {
+            name: event.name.clone(),
+            parameters: event.params.clone(),
+            language_code,
+        });
+    }
+    for set in &reply.session_entities {
+        resp.session_entity_types.push(es::SessionEntityType {
+            name: format!("{session}/entityTypes/{}", set.entity_type),
+            entity_override_mode: match set.mode {
+                EntityOverride::Override => es::EntityOverrideMode::Override,
+                EntityOverride::Supplement => es::EntityOverrideMode::Supplement,
+            },
+            entities: set
+                .entities
+                .iter()
+                .map(|e| es::Entity {
+                    value: e.value.clone(),
+                    synonyms: if e.synonyms.is_empty() {
+                        vec![e.value.clone()]
+                    } else {
+                        e.synonyms.clone()
+                    },
+                })
+                .collect(),
+        });
+    }
+    Ok(resp)
+}
+
+fn render_message(
+    message: &Message,
+    aog: bool,
+    out: &mut Vec<es::Message>,
+) -> Result<(), RenderError> {
+    let plain = |kind| es::Message {
+        platform: None,
+        kind,
+    };
+    match message {
+        Message::Text(text) => out.push(plain(es::MessageKind::Text(es::Text {
+            text: vec![text.clone()],
+        }))),
+        Message::Ssml { ssml, display_text } => {
+            if aog {
+                out.push(es::Message {
+                    platform: Some(es::Platform::ActionsOnGoogle),
+                    kind: es::MessageKind::SimpleResponses(es::SimpleResponses {
+                        simple_responses: vec![es::SimpleResponse {
+                            ssml: ssml.clone(),
+                            display_text: display_text.clone(),
+                            ..Default::default()
+                        }],
+                    }),
+                });
+            }
+            out.push(plain(es::MessageKind::Text(es::Text {
+                text: vec![display_text.clone()],
+            })));
+        }
+        Message::Card {
+            title,
+            subtitle,
+            image_uri,
+            buttons,
+        } => out.push(plain(es::MessageKind::Card(es::Card {
+            title: title.clone(),
+            subtitle: subtitle.clone(),
+            image_uri: image_uri.clone(),
+            buttons: buttons
+                .iter()
+                .map(|b| es::CardButton {
+                    text: b.text.clone(),
+                    postback: b.postback.clone(),
+                })
+                .collect(),
+        }))),
+        Message::Image {
+            uri,
+            accessibility_text,
+        } => out.push(plain(es::MessageKind::Image(es::Image {
+            image_uri: uri.clone(),
+            accessibility_text: accessibility_text.clone(),
+        }))),
+        Message::QuickReplies { title, replies } => {
+            out.push(plain(es::MessageKind::QuickReplies(es::QuickReplies {
+                title: title.clone(),
+                quick_replies: replies.clone(),
+            })))
+        }
+        Message::Payload(map) => out.push(plain(es::MessageKind::Payload(map.clone()))),
+        Message::Es(m) => out.push((**m).clone()),
+        Message::LiveAgentHandoff(_) => return Err(unsupported("a live-agent handoff")),
+        Message::EndInteraction => return Err(unsupported("ending the interaction")),
+        Message::TransferCall(_) => return Err(unsupported("a telephony transfer")),
+        Message::Cx(_) => return Err(unsupported("a CX response message")),
+    }
+    Ok(())
+}
+
+fn unsupported(what: &'static str) -> RenderError {
+    RenderError::Unsupported {
+        protocol: Protocol::Es,
+        what,
+    }
+}
+
+fn is_aog(req: &WebhookRequest) -> bool {
+    req.original_detect_intent_request
+        .as_ref()
+        .is_some_and(|o| matches!(o.source.as_str(), "google" | "GOOGLE" | "ACTIONS_ON_GOOGLE"))
+}
+
+/// The last path segment of a context name, whatever the session form.
+fn short_id(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Dialogflow lowercases context ids; we accept any case but send the canonical form.
+fn check_context_id(id: &str) -> Result<String, RenderError> {
+    let id = id.to_ascii_lowercase();
+    let valid = !id.is_empty()
+        && id.len() <= 250
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-%".contains(&b));
+    if !valid {
+        return Err(RenderError::InvalidContextId(id));
+    }
+    if id == "__system_counters__"
+        || id.ends_with("_id_dialog_context")
+        || id.ends_with("_dialog_params_size")
+    {
+        return Err(RenderError::ReservedContext(id));
+    }
+    Ok(id)
+}
+
+/// Serialises a response, for callers that need bytes (routes, CLI).
+pub fn to_json(resp: &WebhookResponse) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(resp)
+}
+
+/// Parameters of a reply, exposed for tests that inspect the params context.
+pub fn params_of(resp: &WebhookResponse) -> Option<&Map<String, Value>> {
+    resp.output_contexts
+        .iter()
+        .find(|c| c.name.ends_with(&format!("/contexts/{PARAMS_CONTEXT}")))
+        .map(|c| &c.parameters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn req(session: &str, source: &str) -> WebhookRequest {
+        serde_json::from_value(json!({
+            "session": session,
+            "responseId": "r1",
+            "queryResult": {"queryText": "hi", "languageCode": "en-US", "action": "a",
+                            "intent": {"displayName": "Hello"}},
+            "originalDetectIntentRequest": {"source": source}
+        }))
+        .unwrap()
+    }
+
+    fn render_json(reply: &Reply, req: &WebhookRequest) -> Value {
+        serde_json::to_value(render(reply, req).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_goes_to_fulfillment_text_and_first_message() {
+        let v = render_json(&Reply::text("Hello"), &req("projects/p/agent/sessions/s", ""));
+        assert_eq!(
+            v,
+            json!({"fulfillmentText": "Hello", "fulfillmentMessages": [{"text": {"text": ["Hello"]}}]})
+        );
+    }
+
+    #[test]
+    fn passthrough_is_empty_object() {
+        let v = render_json(&Reply::passthrough(), &req("projects/p/agent/sessions/s", ""));
+        assert_eq!(v, json!({}));
+    }
+
+    #[test]
+    fn context_names_follow_every_session_form() {
+        for session in [
+            "projects/p/agent/sessions/s",
+            "projects/p/agent/environments/e/users/u/sessions/s",
+            "projects/p/locations/eu/agent/sessions/s",
+        ] {
+            let v = render_json(
+                &Reply::text("x").context("Booking", 3).delete_context("old"),
+                &req(session, ""),
+            );
+            assert_eq!(
+                v["outputContexts"],
+                json!([
+                    {"name": format!("{session}/contexts/booking"), "lifespanCount": 3},
+                    {"name": format!("{session}/contexts/old"), "lifespanCount": 0}
+                ])
+            );
+        }
+    }
+
+    #[test]
+    fn bad_and_reserved_context_ids_are_refused() {
+        let r = req("projects/p/agent/sessions/s", "");
+        assert!(matches!(
+            render(&Reply::text("x").context("has space", 1), &r),
+            Err(RenderError::InvalidContextId(_))
+        ));
+        assert!(matches!(
+            render(&Reply::text("x").context("__system_counters__", 1), &r),
+            Err(RenderError::ReservedContext(_))
+        ));
+    }
+
+    #[test]
+    fn followup_gets_request_language() {
+        let v = render_json(
+            &Reply::default().followup("confirm", Map::new()),
+            &req("projects/p/agent/sessions/s", ""),
+        );
+        assert_eq!(
+            v["followupEventInput"],
+            json!({"name": "confirm", "languageCode": "en-US"})
+        );
+    }
+
+    #[test]
+    fn params_travel_in_the_params_context() {
+        let v = render_json(
+            &Reply::text("x").param("temp_c", 21),
+            &req("projects/p/agent/sessions/s", ""),
+        );
+        assert_eq!(
+            v["outputContexts"][0],
+            json!({"name": "projects/p/agent/sessions/s/contexts/intentful-params",
+                   "lifespanCount": 50, "parameters": {"temp_c": 21}})
+        );
+    }
+
+    #[test]
+    fn ssml_on_actions_on_google_adds_simple_response() {
+        let v = render_json(
+            &Reply::ssml("<speak>Hi</speak>", "Hi"),
+            &req("projects/p/agent/sessions/s", "google"),
+        );
+        assert_eq!(v["fulfillmentText"], "Hi");
+        assert_eq!(
+            v["fulfillmentMessages"][0],
+            json!({"platform": "ACTIONS_ON_GOOGLE",
+                   "simpleResponses": {"simpleResponses": [{"ssml": "<speak>Hi</speak>", "displayText": "Hi"}]}})
+        );
+    }
+
+    #[test]
+    fn cx_only_features_are_refused() {
+        let r = req("projects/p/agent/sessions/s", "");
+        assert!(render(&Reply::text("x").target_page("p"), &r).is_err());
+        assert!(render(&Reply::text("x").end_interaction(), &r).is_err());
+    }
+
+    #[test]
+    fn turn_reads_short_context_ids_from_env_sessions() {
+        let r: WebhookRequest = serde_json::from_value(json!({
+            "session": "projects/p/agent/environments/e/users/u/sessions/s",
+            "queryResult": {"outputContexts": [
+                {"name": "projects/p/agent/environments/e/users/u/sessions/s/contexts/booking",
+                 "lifespanCount": 2, "parameters": {"guests": 2}}
+            ]}
+        }))
+        .unwrap();
+        let t = turn(&r);
+        assert_eq!(t.context("booking").map(|c| c.lifespan), Some(2));
+    }
+}

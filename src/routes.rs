@@ -1,0 +1,92 @@
+//! The HTTP surface: webhook routes, health, readiness, metrics and the intent list, with JSON
+//! answers for unknown routes and wrong methods.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use crate::error::WebhookError;
+use crate::state::AppState;
+use crate::telemetry;
+use crate::webhook::{self, Route};
+
+/// Registers every route on an app or a scope.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(webhook_resource("/webhook", Route::Auto))
+        .service(webhook_resource("/webhook/es", Route::Es))
+        .service(webhook_resource("/webhook/cx", Route::Cx))
+        .service(get_resource("/healthz", healthz))
+        .service(get_resource("/readyz", readyz))
+        .service(get_resource("/metrics", metrics))
+        .service(get_resource("/intents", intents))
+        .default_service(web::to(not_found));
+}
+
+fn webhook_resource(path: &'static str, route: Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(web::post().to(
+            move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
+                webhook::handle(route, req, payload, state)
+            },
+        ))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(WebhookError::MethodNotAllowed { allow: "POST" })
+        }))
+}
+
+fn get_resource<F, Fut>(path: &'static str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<(web::Data<AppState>,), Output = Fut>,
+    Fut: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(WebhookError::MethodNotAllowed { allow: "GET" })
+        }))
+}
+
+async fn healthz(_: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let upstreams: Vec<&str> = state.upstreams.names().collect();
+    let body = json!({
+        "status": if state.is_ready() { "ready" } else { "shutting_down" },
+        "intents": state.registry.all().len(),
+        "upstreams": upstreams,
+    });
+    if state.is_ready() {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+async fn metrics(_: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(telemetry::metrics_handle().render())
+}
+
+async fn intents(state: web::Data<AppState>) -> HttpResponse {
+    let list: Vec<_> = state
+        .registry
+        .all()
+        .into_iter()
+        .map(|spec| {
+            json!({
+                "key": spec.key,
+                "file": spec.file,
+                "upstreams": spec.upstreams,
+                "fallback": spec.fallback.as_ref().and_then(|r| r.first_text()),
+                "budget_ms": spec.budget.map(|b| b.as_millis() as u64),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "intents": list }))
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, WebhookError> {
+    Err(WebhookError::NotFound(req.path().chars().take(200).collect()))
+}

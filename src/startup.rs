@@ -1,0 +1,46 @@
+//! Builds the actix App from [`AppState`], binds, serves, and shuts down gracefully.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+
+use crate::routes;
+use crate::state::AppState;
+
+/// The app factory shared by the server, the CLI and the tests.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new().app_data(state).configure(routes::configure)
+}
+
+/// Binds `host:port` from the settings (port 0 picks a free one).
+pub fn bind(state: &AppState) -> std::io::Result<TcpListener> {
+    let s = &state.settings.server;
+    TcpListener::bind((s.host.as_str(), s.port))
+}
+
+/// Starts serving on `listener`; the returned server future runs until shutdown.
+pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    let data = web::Data::from(state.clone());
+    let settings = &state.settings.server;
+    let mut server = HttpServer::new(move || app(data.clone()))
+        .shutdown_timeout(Duration::from_millis(settings.shutdown_grace_ms).as_secs().max(1))
+        .client_request_timeout(Duration::from_millis(settings.body_read_timeout_ms))
+        .listen(listener)?;
+    if settings.workers > 0 {
+        server = server.workers(settings.workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,71 @@
+//! [`UpstreamError`]: which upstream failed and how, so a fallback log line says why.
+
+use std::fmt;
+
+/// An upstream call that did not produce what the handler asked for.
+#[derive(Debug, thiserror::Error)]
+#[error("upstream `{upstream}`: {kind}")]
+pub struct UpstreamError {
+    pub upstream: String,
+    pub kind: UpstreamErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamErrorKind {
+    /// No upstream of that name is configured.
+    NotConfigured,
+    /// Too little of the turn's budget was left to start the call.
+    BudgetExhausted,
+    /// The call did not finish within min(its timeout, remaining budget).
+    Timeout,
+    /// No connection could be made.
+    Connect(String),
+    /// The upstream answered with a non-success status.
+    Status(u16),
+    /// The body was not what the handler expected.
+    Decode(String),
+    /// The body was larger than the upstream's cap.
+    TooLarge(u64),
+    /// Anything else reqwest reported (bad URL, protocol error).
+    Request(String),
+}
+
+impl UpstreamErrorKind {
+    /// A bounded label for metrics and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            UpstreamErrorKind::NotConfigured => "not_configured",
+            UpstreamErrorKind::BudgetExhausted => "budget_exhausted",
+            UpstreamErrorKind::Timeout => "timeout",
+            UpstreamErrorKind::Connect(_) => "connect",
+            UpstreamErrorKind::Status(_) => "status",
+            UpstreamErrorKind::Decode(_) => "decode",
+            UpstreamErrorKind::TooLarge(_) => "too_large",
+            UpstreamErrorKind::Request(_) => "request",
+        }
+    }
+}
+
+impl fmt::Display for UpstreamErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UpstreamErrorKind::NotConfigured => f.write_str("not configured"),
+            UpstreamErrorKind::BudgetExhausted => f.write_str("no budget left for the call"),
+            UpstreamErrorKind::Timeout => f.write_str("timed out"),
+            UpstreamErrorKind::Connect(e) => write!(f, "connect failed: {e}"),
+            UpstreamErrorKind::Status(s) => write!(f, "answered HTTP {s}"),
+            UpstreamErrorKind::Decode(e) => write!(f, "body could not be decoded: {e}"),
+            UpstreamErrorKind::TooLarge(cap) => write!(f, "body larger than {cap} bytes"),
+            UpstreamErrorKind::Request(e) => write!(f, "request failed: {e}"),
+        }
+    }
+}
+
+impl UpstreamError {
+    pub fn new(upstream: impl Into<String>, kind: UpstreamErrorKind) -> Self {
+        UpstreamError {
+            upstream: upstream.into(),
+            kind,
+        }
+    }
+}

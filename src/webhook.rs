@@ -1,0 +1,310 @@
+//! The webhook request path: body -> ES or CX request -> Turn -> dispatch under the deadline ->
+//! render -> validate -> respond. Everything before dispatch that goes wrong is a
+//! [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use serde_json::Value;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::body;
+use crate::dispatch::{self, fallback_for, Outcome};
+use crate::error::WebhookError;
+use crate::intent::{Ctx, IntentSpec};
+use crate::protocol::{cx, cx_render, es, es_render, Protocol, Reply, Turn};
+use crate::state::AppState;
+use crate::telemetry;
+
+/// Dialogflow refuses larger webhook responses.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Which protocol a route accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `/webhook`: told apart by the body's shape.
+    Auto,
+    Es,
+    Cx,
+}
+
+impl Route {
+    fn label(self) -> &'static str {
+        match self {
+            Route::Auto => "/webhook",
+            Route::Es => "/webhook/es",
+            Route::Cx => "/webhook/cx",
+        }
+    }
+}
+
+/// A parsed request of either protocol.
+pub enum Parsed {
+    Es(Box<es::WebhookRequest>),
+    Cx(Box<cx::WebhookRequest>),
+}
+
+impl Parsed {
+    pub fn protocol(&self) -> Protocol {
+        match self {
+            Parsed::Es(_) => Protocol::Es,
+            Parsed::Cx(_) => Protocol::Cx,
+        }
+    }
+
+    pub fn turn(&self) -> Turn {
+        match self {
+            Parsed::Es(r) => es_render::turn(r),
+            Parsed::Cx(r) => cx_render::turn(r),
+        }
+    }
+
+    /// Renders `reply` as response bytes, refusing what the protocol cannot express or what
+    /// exceeds Dialogflow's 64 KiB.
+    pub fn render(&self, reply: &Reply, settings: &crate::config::Settings) -> Result<Vec<u8>, String> {
+        let bytes = match self {
+            Parsed::Es(r) => es_render::render(reply, r)
+                .map_err(|e| e.to_string())
+                .and_then(|resp| serde_json::to_vec(&resp).map_err(|e| e.to_string()))?,
+            Parsed::Cx(r) => cx_render::render(reply, r, &settings.cx)
+                .map_err(|e| e.to_string())
+                .and_then(|resp| serde_json::to_vec(&resp).map_err(|e| e.to_string()))?,
+        };
+        if bytes.len() > MAX_RESPONSE_BYTES {
+            return Err(format!(
+                "response is {} bytes, over Dialogflow's {MAX_RESPONSE_BYTES}",
+                bytes.len()
+            ));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Parses a body for a route.
+pub fn parse_request(route: Route, body: &[u8]) -> Result<Parsed, WebhookError> {
+    match route {
+        Route::Es => parse_es(body).map(|r| Parsed::Es(Box::new(r))),
+        Route::Cx => parse_cx(body).map(|r| Parsed::Cx(Box::new(r))),
+        Route::Auto => detect(body),
+    }
+}
+
+fn parse_es(body: &[u8]) -> Result<es::WebhookRequest, WebhookError> {
+    let req: es::WebhookRequest = body::parse(body, "Dialogflow ES WebhookRequest")?;
+    check_es(req)
+}
+
+fn check_es(req: es::WebhookRequest) -> Result<es::WebhookRequest, WebhookError> {
+    if req.query_result.is_none() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow ES WebhookRequest: `queryResult` is missing".into(),
+        ));
+    }
+    if req.session.trim().is_empty() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow ES WebhookRequest: `session` is missing".into(),
+        ));
+    }
+    Ok(req)
+}
+
+fn parse_cx(body: &[u8]) -> Result<cx::WebhookRequest, WebhookError> {
+    let req: cx::WebhookRequest = body::parse(body, "Dialogflow CX WebhookRequest")?;
+    check_cx(req)
+}
+
+fn check_cx(req: cx::WebhookRequest) -> Result<cx::WebhookRequest, WebhookError> {
+    let has_session = req
+        .session_info
+        .as_ref()
+        .is_some_and(|s| !s.session.trim().is_empty());
+    if !has_session && req.detect_intent_response_id.is_empty() && req.fulfillment_info.is_none() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow CX WebhookRequest: it has none of `detectIntentResponseId`, \
+             `fulfillmentInfo`, `sessionInfo`"
+                .into(),
+        ));
+    }
+    Ok(req)
+}
+
+const ES_MARKERS: &[&str] = &[
+    "queryResult",
+    "query_result",
+    "originalDetectIntentRequest",
+    "original_detect_intent_request",
+];
+const CX_MARKERS: &[&str] = &[
+    "detectIntentResponseId",
+    "detect_intent_response_id",
+    "fulfillmentInfo",
+    "fulfillment_info",
+    "sessionInfo",
+    "session_info",
+    "pageInfo",
+    "page_info",
+    "intentInfo",
+    "intent_info",
+];
+
+/// Tells ES from CX by the top-level keys; an ambiguous body is refused with advice.
+fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
+    let value: Value = body::parse(body, "JSON object")?;
+    let Value::Object(map) = &value else {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow WebhookRequest: expected a JSON object".into(),
+        ));
+    };
+    let es = ES_MARKERS.iter().any(|k| map.contains_key(*k));
+    let cx = CX_MARKERS.iter().any(|k| map.contains_key(*k));
+    let data_err = |what: &str, e: serde_json::Error| {
+        WebhookError::NotARequest(format!("not a Dialogflow {what} WebhookRequest: {e}"))
+    };
+    match (es, cx) {
+        (true, false) => serde_json::from_value(value)
+            .map_err(|e| data_err("ES", e))
+            .and_then(check_es)
+            .map(|r| Parsed::Es(Box::new(r))),
+        (false, true) => serde_json::from_value(value)
+            .map_err(|e| data_err("CX", e))
+            .and_then(check_cx)
+            .map(|r| Parsed::Cx(Box::new(r))),
+        (true, true) => Err(WebhookError::NotARequest(
+            "ambiguous body: it has both ES fields (queryResult) and CX fields \
+             (fulfillmentInfo/sessionInfo); post it to /webhook/es or /webhook/cx to pick the protocol"
+                .into(),
+        )),
+        (false, false) => Err(WebhookError::NotARequest(
+            "not a Dialogflow WebhookRequest: expected ES `queryResult` or CX `fulfillmentInfo`/`sessionInfo`; \
+             post to /webhook/es or /webhook/cx to pick the protocol"
+                .into(),
+        )),
+    }
+}
+
+/// The actix handler behind the three webhook routes.
+pub async fn handle(
+    route: Route,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let request_id = request_id(&req);
+    let result = async {
+        body::check_content_type(&req)?;
+        let settings = &state.settings.server;
+        let bytes = body::read_limited(
+            &req,
+            payload,
+            settings.body_limit_bytes,
+            Duration::from_millis(settings.body_read_timeout_ms),
+        )
+        .await?;
+        let parsed = parse_request(route, &bytes)?;
+        Ok::<_, WebhookError>(answer(&state, &parsed, started, request_id.clone()).await)
+    }
+    .await;
+    let mut resp = match result {
+        Ok(body) => HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "application/json"))
+            .body(body),
+        Err(e) => {
+            telemetry::record_rejection(route.label(), e.code());
+            tracing::info!(request_id = %request_id, route = route.label(), code = e.code(), "webhook refused: {e}");
+            e.error_response()
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID.clone(), v);
+    }
+    resp
+}
+
+static REQUEST_ID: actix_web::http::header::HeaderName =
+    actix_web::http::header::HeaderName::from_static("x-request-id");
+
+/// Dispatches a parsed request and renders the answer; never fails.
+pub async fn answer(state: &AppState, parsed: &Parsed, started: Instant, request_id: Arc<str>) -> Vec<u8> {
+    let protocol = parsed.protocol();
+    let mut turn = parsed.turn();
+    let spec: Option<Arc<IntentSpec>> = match parsed {
+        Parsed::Es(_) => state.registry.lookup(es_render::keys(&turn)).cloned(),
+        Parsed::Cx(_) => state.registry.lookup(cx_render::keys(&turn)).cloned(),
+    };
+    let key = spec.as_ref().map(|s| s.key.clone());
+    turn.key = key.clone().unwrap_or_default();
+    let intent_label = key.as_deref().unwrap_or("unknown");
+    let budget = state.settings.budget(
+        protocol,
+        turn.is_actions_on_google(),
+        key.as_deref(),
+        spec.as_ref().and_then(|s| s.budget),
+    );
+    let deadline = started + budget;
+    let span = tracing::info_span!(
+        "webhook",
+        request_id = %request_id,
+        protocol = protocol.as_str(),
+        session = %turn.session,
+        response_id = %turn.response_id,
+        intent = intent_label,
+    );
+    let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
+    tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
+    let mut done = dispatch::dispatch(&state.settings, spec.as_ref(), ctx, turn, deadline)
+        .instrument(span.clone())
+        .await;
+    let body = match parsed.render(&done.reply, &state.settings) {
+        Ok(body) => body,
+        Err(problem) => {
+            done.outcome = Outcome::FallbackError;
+            done.cause = Some(format!("reply could not be rendered: {problem}"));
+            let fallback = spec
+                .as_deref()
+                .map(|s| fallback_for(&state.settings, s))
+                .unwrap_or_else(|| Reply::text(state.settings.fallback.text.clone()));
+            parsed
+                .render(&fallback, &state.settings)
+                .or_else(|_| parsed.render(&Reply::text(state.settings.fallback.text.clone()), &state.settings))
+                .unwrap_or_else(|_| b"{}".to_vec())
+        }
+    };
+    let elapsed = started.elapsed();
+    let _enter = span.enter();
+    match &done.cause {
+        Some(cause) => tracing::warn!(
+            outcome = done.outcome.as_str(),
+            elapsed_ms = elapsed.as_millis() as u64,
+            cause = %cause,
+            "answered with the fallback"
+        ),
+        None => tracing::info!(
+            outcome = done.outcome.as_str(),
+            elapsed_ms = elapsed.as_millis() as u64,
+            "answered"
+        ),
+    }
+    telemetry::record_webhook(route_label(protocol), protocol.as_str(), intent_label, done.outcome.as_str(), elapsed);
+    body
+}
+
+fn route_label(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Es => "es",
+        Protocol::Cx => "cx",
+    }
+}
+
+/// The caller's `X-Request-Id` when it is sane, else a fresh one.
+fn request_id(req: &HttpRequest) -> Arc<str> {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(Arc::from)
+        .unwrap_or_else(|| Arc::from(uuid::Uuid::new_v4().to_string()))
+}

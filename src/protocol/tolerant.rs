@@ -1,0 +1,1 @@
+//! Provisional wire types (minimal subset) until the complete, proto-checked set lands.

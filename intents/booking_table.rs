@@ -3,7 +3,8 @@
 //! `booking` context; the user then confirms (`booking-confirm` context), the booking is posted
 //! upstream, both contexts are cleared and the follow-up event `booking_confirmed` lets the
 //! agent speak its own confirmation.
-//! Parameters: `guests` (number, 1-12), `date` (`@sys.date`), `time` (`@sys.time`).
+//! Parameters: `guests` (number, 1-12), `date` (`@sys.date`), `time` (`@sys.time`); on CX these
+//! are the page's form parameters, and an out-of-range `guests` is marked INVALID.
 //! Upstream: `reservations` (`POST /bookings` -> `{"reference": "..."}`; 409 when full).
 //! Fixtures: fixtures/booking_table/.
 use crate::intent::prelude::*;
@@ -59,6 +60,7 @@ async fn collect(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
             return Ok(Reply::text(format!(
                 "We can seat 1 to {MAX_GUESTS} guests. How many people should I book for?"
             ))
+            .invalid_form_param("guests")
             .context_with("booking", 5, slots));
         }
         slots.insert("guests".into(), json!(n));

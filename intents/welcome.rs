@@ -20,6 +20,8 @@ struct Phrases {
     hello: &'static str,
     hello_named: &'static str,
     offer: &'static str,
+    /// Between greeting and offer: Japanese sets no space after "！".
+    separator: &'static str,
     chips: [&'static str; 3],
 }
 
@@ -29,6 +31,7 @@ const PHRASES: &[Phrases] = &[
         hello: "Hi!",
         hello_named: "Hi {name}!",
         offer: "I can tell you the weather, convert currencies or book you a table.",
+        separator: " ",
         chips: ["Weather in Tokyo", "Convert 10 USD to EUR", "Book a table"],
     },
     Phrases {
@@ -36,6 +39,7 @@ const PHRASES: &[Phrases] = &[
         hello: "こんにちは！",
         hello_named: "{name}さん、こんにちは！",
         offer: "天気のお知らせ、通貨の換算、レストランの予約ができます。",
+        separator: "",
         chips: ["東京の天気", "10ドルをユーロに", "席を予約"],
     },
     Phrases {
@@ -43,6 +47,7 @@ const PHRASES: &[Phrases] = &[
         hello: "Hallo!",
         hello_named: "Hallo {name}!",
         offer: "Ich kann dir das Wetter sagen, Währungen umrechnen oder einen Tisch reservieren.",
+        separator: " ",
         chips: ["Wetter in Berlin", "10 USD in EUR", "Tisch reservieren"],
     },
 ];
@@ -59,5 +64,5 @@ async fn handle(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         Some(n) => phrases.hello_named.replace("{name}", n),
         None => phrases.hello.to_string(),
     };
-    Ok(Reply::text(format!("{hello} {}", phrases.offer)).quick_replies("", phrases.chips))
+    Ok(Reply::text(format!("{hello}{}{}", phrases.separator, phrases.offer)).quick_replies("", phrases.chips))
 }

@@ -122,6 +122,15 @@ pub struct CxSettings {
     /// Where a reply's follow-up event goes on CX, by event name: a page or a flow (full
     /// resource names). An event without an entry cannot be expressed on CX.
     pub events: BTreeMap<String, CxTarget>,
+    /// Named CX webhooks served at `POST /webhook/cx/<name>`, each with the timeout configured
+    /// on that webhook in the agent; `/webhook/cx` itself uses `deadline.cx_ms`.
+    pub webhooks: BTreeMap<String, CxWebhook>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxWebhook {
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -138,6 +147,8 @@ pub struct IntentSettings {
     pub budget_ms: Option<u64>,
     /// Overrides the intent's own fallback text.
     pub fallback_text: Option<String>,
+    /// CX: the timeout of the webhook that serves this tag, when it differs from the route's.
+    pub cx_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -252,6 +263,30 @@ fn unreachable_url() -> Url {
     Url::parse("http://127.0.0.1:9").unwrap_or_else(|_| unreachable!("literal URL"))
 }
 
+/// What the budget of one call depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetQuery<'a> {
+    pub protocol: Protocol,
+    pub actions_on_google: bool,
+    /// The named CX webhook route (`/webhook/cx/<name>`), if any.
+    pub cx_webhook: Option<&'a str>,
+    pub intent_key: Option<&'a str>,
+    /// The budget the intent declared in code.
+    pub code_budget: Option<Duration>,
+}
+
+impl<'a> BudgetQuery<'a> {
+    pub fn new(protocol: Protocol) -> Self {
+        BudgetQuery {
+            protocol,
+            actions_on_google: false,
+            cx_webhook: None,
+            intent_key: None,
+            code_budget: None,
+        }
+    }
+}
+
 /// A setting that cannot work, named by its key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -312,6 +347,27 @@ impl Settings {
                     return bad(&format!("intents.{key}.budget_ms"), "must be between 1 and 30000");
                 }
             }
+            if let Some(ms) = intent.cx_timeout_ms {
+                if ms <= d.margin_ms || ms > 30_000 {
+                    return bad(
+                        &format!("intents.{key}.cx_timeout_ms"),
+                        "must be above deadline.margin_ms and at most 30000",
+                    );
+                }
+            }
+        }
+        for (name, hook) in &self.cx.webhooks {
+            let valid_name = !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !valid_name {
+                return bad(&format!("cx.webhooks.{name}"), "names are [A-Za-z0-9_-]+ (used in the URL)");
+            }
+            if hook.timeout_ms <= d.margin_ms || hook.timeout_ms > 30_000 {
+                return bad(
+                    &format!("cx.webhooks.{name}.timeout_ms"),
+                    "must be above deadline.margin_ms and at most 30000",
+                );
+            }
         }
         for (name, up) in &self.upstreams {
             if !matches!(up.base_url.scheme(), "http" | "https") {
@@ -336,33 +392,37 @@ impl Settings {
         Ok(())
     }
 
-    /// The platform limit for a protocol (and ES source).
-    pub fn platform_limit(&self, protocol: Protocol, actions_on_google: bool) -> Duration {
-        Duration::from_millis(match protocol {
-            Protocol::Es if actions_on_google => self.deadline.aog_ms,
+    /// The platform limit: ES 5 s (10 s from Actions on Google); CX the tag's webhook timeout,
+    /// else the route's named webhook, else `deadline.cx_ms`.
+    pub fn platform_limit(&self, call: &BudgetQuery<'_>) -> Duration {
+        let intent = call.intent_key.and_then(|k| self.intents.get(k));
+        Duration::from_millis(match call.protocol {
+            Protocol::Es if call.actions_on_google => self.deadline.aog_ms,
             Protocol::Es => self.deadline.es_ms,
-            Protocol::Cx => self.deadline.cx_ms,
+            Protocol::Cx => intent
+                .and_then(|i| i.cx_timeout_ms)
+                .or_else(|| {
+                    call.cx_webhook
+                        .and_then(|w| self.cx.webhooks.get(w))
+                        .map(|w| w.timeout_ms)
+                })
+                .unwrap_or(self.deadline.cx_ms),
         })
     }
 
     /// The handler's budget: the platform limit minus the margin, or an intent's own budget
     /// (configured here or in code) when it is smaller.
-    pub fn budget(
-        &self,
-        protocol: Protocol,
-        actions_on_google: bool,
-        intent_key: Option<&str>,
-        code_budget: Option<Duration>,
-    ) -> Duration {
+    pub fn budget(&self, call: &BudgetQuery<'_>) -> Duration {
         let margin = Duration::from_millis(self.deadline.margin_ms);
-        let ceiling = self
-            .platform_limit(protocol, actions_on_google)
-            .saturating_sub(margin);
-        let configured = intent_key
+        let ceiling = self.platform_limit(call).saturating_sub(margin);
+        let configured = call
+            .intent_key
             .and_then(|k| self.intents.get(k))
             .and_then(|i| i.budget_ms)
             .map(Duration::from_millis);
-        configured.or(code_budget).map_or(ceiling, |b| b.min(ceiling))
+        configured
+            .or(call.code_budget)
+            .map_or(ceiling, |b| b.min(ceiling))
     }
 
     /// The text an intent without a module gets, or `None` for passthrough (`{}`).
@@ -437,23 +497,36 @@ mod tests {
     #[test]
     fn budget_rules() {
         let mut s = Settings::default();
-        assert_eq!(s.budget(Protocol::Es, false, None, None), Duration::from_millis(4_500));
-        assert_eq!(s.budget(Protocol::Es, true, None, None), Duration::from_millis(9_500));
-        assert_eq!(
-            s.budget(Protocol::Es, false, Some("x"), Some(Duration::from_secs(2))),
-            Duration::from_secs(2)
-        );
+        let es = BudgetQuery::new(Protocol::Es);
+        assert_eq!(s.budget(&es), Duration::from_millis(4_500));
+        let aog = BudgetQuery { actions_on_google: true, ..es };
+        assert_eq!(s.budget(&aog), Duration::from_millis(9_500));
+        let coded = BudgetQuery { intent_key: Some("x"), code_budget: Some(Duration::from_secs(2)), ..es };
+        assert_eq!(s.budget(&coded), Duration::from_secs(2));
         s.intents.insert(
             "x".into(),
-            IntentSettings {
-                budget_ms: Some(60_000),
-                fallback_text: None,
-            },
+            IntentSettings { budget_ms: Some(60_000), ..Default::default() },
         );
-        assert_eq!(
-            s.budget(Protocol::Es, false, Some("x"), None),
-            Duration::from_millis(4_500),
-            "never past the platform limit"
+        let keyed = BudgetQuery { intent_key: Some("x"), ..es };
+        assert_eq!(s.budget(&keyed), Duration::from_millis(4_500), "never past the platform limit");
+    }
+
+    #[test]
+    fn cx_budget_per_route_and_per_tag() {
+        let mut s = Settings::default();
+        s.cx.webhooks.insert("slow".into(), CxWebhook { timeout_ms: 30_000 });
+        s.intents.insert(
+            "tag".into(),
+            IntentSettings { cx_timeout_ms: Some(10_000), ..Default::default() },
         );
+        s.validate().unwrap();
+        let cx = BudgetQuery::new(Protocol::Cx);
+        assert_eq!(s.budget(&cx), Duration::from_millis(4_500));
+        let routed = BudgetQuery { cx_webhook: Some("slow"), ..cx };
+        assert_eq!(s.budget(&routed), Duration::from_millis(29_500));
+        let tagged = BudgetQuery { intent_key: Some("tag"), ..routed };
+        assert_eq!(s.budget(&tagged), Duration::from_millis(9_500));
+        s.cx.webhooks.insert("bad name".into(), CxWebhook { timeout_ms: 1_000 });
+        assert!(s.validate().unwrap_err().to_string().contains("cx.webhooks.bad name"));
     }
 }

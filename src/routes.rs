@@ -1,7 +1,7 @@
 //! The HTTP surface: webhook routes, health, readiness, metrics and the intent list, with JSON
 //! answers for unknown routes and wrong methods.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::error::WebhookError;
@@ -14,6 +14,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(webhook_resource("/webhook", Route::Auto))
         .service(webhook_resource("/webhook/es", Route::Es))
         .service(webhook_resource("/webhook/cx", Route::Cx))
+        .service(
+            web::resource("/webhook/cx/{name}")
+                .route(web::post().to(named_cx_webhook))
+                .default_service(web::to(|| async {
+                    Err::<HttpResponse, _>(WebhookError::MethodNotAllowed { allow: "POST" })
+                })),
+        )
         .service(get_resource("/healthz", healthz))
         .service(get_resource("/readyz", readyz))
         .service(get_resource("/metrics", metrics))
@@ -25,7 +32,7 @@ fn webhook_resource(path: &'static str, route: Route) -> actix_web::Resource {
     web::resource(path)
         .route(web::post().to(
             move |req: HttpRequest, payload: web::Payload, state: web::Data<AppState>| {
-                webhook::handle(route, req, payload, state)
+                webhook::handle(route, None, req, payload, state)
             },
         ))
         .default_service(web::to(|| async {
@@ -43,6 +50,22 @@ where
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(WebhookError::MethodNotAllowed { allow: "GET" })
         }))
+}
+
+/// `/webhook/cx/<name>`: a CX webhook configured under `[cx.webhooks.<name>]`, whose timeout
+/// sets the budget.
+async fn named_cx_webhook(
+    name: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let name = name.into_inner();
+    if !state.settings.cx.webhooks.contains_key(&name) {
+        return WebhookError::NotFound(format!("/webhook/cx/{name} (no [cx.webhooks.{name}])"))
+            .error_response();
+    }
+    webhook::handle(Route::CxNamed, Some(name), req, payload, state).await
 }
 
 async fn healthz(_: web::Data<AppState>) -> HttpResponse {

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::body;
+use crate::config::BudgetQuery;
 use crate::dispatch::{self, fallback_for, Outcome};
 use crate::error::WebhookError;
 use crate::intent::{Ctx, IntentSpec};
@@ -29,14 +30,18 @@ pub enum Route {
     Auto,
     Es,
     Cx,
+    /// `/webhook/cx/<name>`: a named CX webhook with its own timeout.
+    CxNamed,
 }
 
 impl Route {
-    fn label(self) -> &'static str {
+    /// A bounded label for metrics and logs.
+    pub fn label(self) -> &'static str {
         match self {
             Route::Auto => "/webhook",
             Route::Es => "/webhook/es",
             Route::Cx => "/webhook/cx",
+            Route::CxNamed => "/webhook/cx/{name}",
         }
     }
 }
@@ -87,7 +92,7 @@ impl Parsed {
 pub fn parse_request(route: Route, body: &[u8]) -> Result<Parsed, WebhookError> {
     match route {
         Route::Es => parse_es(body).map(|r| Parsed::Es(Box::new(r))),
-        Route::Cx => parse_cx(body).map(|r| Parsed::Cx(Box::new(r))),
+        Route::Cx | Route::CxNamed => parse_cx(body).map(|r| Parsed::Cx(Box::new(r))),
         Route::Auto => detect(body),
     }
 }
@@ -188,6 +193,7 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
 /// The actix handler behind the three webhook routes.
 pub async fn handle(
     route: Route,
+    cx_webhook: Option<String>,
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
@@ -205,7 +211,13 @@ pub async fn handle(
         )
         .await?;
         let parsed = parse_request(route, &bytes)?;
-        Ok::<_, WebhookError>(answer(&state, &parsed, started, request_id.clone()).await)
+        let call = Call {
+            started,
+            request_id: request_id.clone(),
+            route,
+            cx_webhook: cx_webhook.as_deref(),
+        };
+        Ok::<_, WebhookError>(answer(&state, &parsed, call).await)
     }
     .await;
     let mut resp = match result {
@@ -227,8 +239,22 @@ pub async fn handle(
 static REQUEST_ID: actix_web::http::header::HeaderName =
     actix_web::http::header::HeaderName::from_static("x-request-id");
 
+/// Where and when a call arrived.
+pub struct Call<'a> {
+    pub started: Instant,
+    pub request_id: Arc<str>,
+    pub route: Route,
+    pub cx_webhook: Option<&'a str>,
+}
+
 /// Dispatches a parsed request and renders the answer; never fails.
-pub async fn answer(state: &AppState, parsed: &Parsed, started: Instant, request_id: Arc<str>) -> Vec<u8> {
+pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8> {
+    let Call {
+        started,
+        request_id,
+        route,
+        cx_webhook,
+    } = call;
     let protocol = parsed.protocol();
     let mut turn = parsed.turn();
     let spec: Option<Arc<IntentSpec>> = match parsed {
@@ -238,12 +264,13 @@ pub async fn answer(state: &AppState, parsed: &Parsed, started: Instant, request
     let key = spec.as_ref().map(|s| s.key.clone());
     turn.key = key.clone().unwrap_or_default();
     let intent_label = key.as_deref().unwrap_or("unknown");
-    let budget = state.settings.budget(
+    let budget = state.settings.budget(&BudgetQuery {
         protocol,
-        turn.is_actions_on_google(),
-        key.as_deref(),
-        spec.as_ref().and_then(|s| s.budget),
-    );
+        actions_on_google: turn.is_actions_on_google(),
+        cx_webhook,
+        intent_key: key.as_deref(),
+        code_budget: spec.as_ref().and_then(|s| s.budget),
+    });
     let deadline = started + budget;
     let span = tracing::info_span!(
         "webhook",
@@ -288,15 +315,8 @@ pub async fn answer(state: &AppState, parsed: &Parsed, started: Instant, request
             "answered"
         ),
     }
-    telemetry::record_webhook(route_label(protocol), protocol.as_str(), intent_label, done.outcome.as_str(), elapsed);
+    telemetry::record_webhook(route.label(), protocol.as_str(), intent_label, done.outcome.as_str(), elapsed);
     body
-}
-
-fn route_label(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Es => "es",
-        Protocol::Cx => "cx",
-    }
 }
 
 /// The caller's `X-Request-Id` when it is sane, else a fresh one.

@@ -171,6 +171,10 @@ pub fn render(
         (None, None) => None,
     };
 
+    // CX re-prompts for an INVALID parameter only once its value is cleared.
+    for name in &reply.invalid_form_params {
+        params.entry(name.clone()).or_insert(Value::Null);
+    }
     if !params.is_empty() {
         resp.session_info = Some(cx::SessionInfo {
             session: String::new(),

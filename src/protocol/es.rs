@@ -34,7 +34,7 @@ pub struct Message { #[serde(skip_serializing_if = "Option::is_none")] pub platf
 pub enum Platform { ActionsOnGoogle }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum MessageKind { Text(Text), Image(Image), QuickReplies(QuickReplies), Card(Card), Payload(Map<String, Value>), SimpleResponses(SimpleResponses) }
+pub enum MessageKind { Text(Text), Image(Image), QuickReplies(QuickReplies), Card(Card), Payload(Map<String, Value>), SimpleResponses(SimpleResponses), Suggestions(Suggestions) }
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Text { pub text: Vec<String> }
@@ -67,3 +67,9 @@ pub enum EntityOverrideMode { #[default] #[serde(rename="ENTITY_OVERRIDE_MODE_OV
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Entity { pub value: String, pub synonyms: Vec<String> }
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Suggestions { pub suggestions: Vec<Suggestion> }
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Suggestion { pub title: String }

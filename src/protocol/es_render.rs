@@ -92,12 +92,12 @@ pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, Re
     if reply.target_page.is_some() || reply.target_flow.is_some() {
         return Err(unsupported("a page or flow transition"));
     }
-    if !reply.invalid_form_params.is_empty() {
-        return Err(unsupported("a form parameter marked invalid"));
+    // ES has no forms: the reply's own text re-asks, so invalid form parameters need no field.
+    if is_aog(req) {
+        resp.fulfillment_messages = actions_on_google_messages(reply);
     }
-    let aog = is_aog(req);
     for message in &reply.messages {
-        render_message(message, aog, &mut resp.fulfillment_messages)?;
+        render_message(message, &mut resp.fulfillment_messages)?;
     }
     if let Some(text) = reply.first_text() {
         resp.fulfillment_text = text.to_string();
@@ -162,11 +162,54 @@ pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, Re
     Ok(resp)
 }
 
-fn render_message(
-    message: &Message,
-    aog: bool,
-    out: &mut Vec<es::Message>,
-) -> Result<(), RenderError> {
+/// Actions on Google only shows messages of its own platform, and wants a simple response
+/// first; text, SSML and quick replies are mirrored there so the Assistant shows the same reply.
+fn actions_on_google_messages(reply: &Reply) -> Vec<es::Message> {
+    let aog = |kind| es::Message {
+        platform: Some(es::Platform::ActionsOnGoogle),
+        kind,
+    };
+    let mut out = Vec::new();
+    let spoken = reply.messages.iter().find_map(|m| match m {
+        Message::Text(t) => Some(es::SimpleResponse {
+            text_to_speech: t.clone(),
+            ..Default::default()
+        }),
+        Message::Ssml { ssml, display_text } => Some(es::SimpleResponse {
+            ssml: ssml.clone(),
+            display_text: display_text.clone(),
+            ..Default::default()
+        }),
+        _ => None,
+    });
+    let Some(spoken) = spoken else {
+        return out;
+    };
+    out.push(aog(es::MessageKind::SimpleResponses(es::SimpleResponses {
+        simple_responses: vec![spoken],
+    })));
+    // The Assistant allows at most 8 chips of at most 25 characters each.
+    let chips: Vec<es::Suggestion> = reply
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::QuickReplies { replies, .. } => Some(replies),
+            _ => None,
+        })
+        .flatten()
+        .filter(|r| !r.is_empty() && r.chars().count() <= 25)
+        .take(8)
+        .map(|r| es::Suggestion { title: r.clone() })
+        .collect();
+    if !chips.is_empty() {
+        out.push(aog(es::MessageKind::Suggestions(es::Suggestions {
+            suggestions: chips,
+        })));
+    }
+    out
+}
+
+fn render_message(message: &Message, out: &mut Vec<es::Message>) -> Result<(), RenderError> {
     let plain = |kind| es::Message {
         platform: None,
         kind,
@@ -175,22 +218,12 @@ fn render_message(
         Message::Text(text) => out.push(plain(es::MessageKind::Text(es::Text {
             text: vec![text.clone()],
         }))),
-        Message::Ssml { ssml, display_text } => {
-            if aog {
-                out.push(es::Message {
-                    platform: Some(es::Platform::ActionsOnGoogle),
-                    kind: es::MessageKind::SimpleResponses(es::SimpleResponses {
-                        simple_responses: vec![es::SimpleResponse {
-                            ssml: ssml.clone(),
-                            display_text: display_text.clone(),
-                            ..Default::default()
-                        }],
-                    }),
-                });
-            }
+        // Spoken SSML reaches voice surfaces through the Actions on Google simple response;
+        // everywhere else shows the display text.
+        Message::Ssml { display_text, .. } => {
             out.push(plain(es::MessageKind::Text(es::Text {
                 text: vec![display_text.clone()],
-            })));
+            })))
         }
         Message::Card {
             title,
@@ -392,10 +425,28 @@ mod tests {
     }
 
     #[test]
+    fn actions_on_google_gets_simple_response_and_chips_first() {
+        let v = render_json(
+            &Reply::text("Hi").quick_replies("", ["Yes", "This chip is far too long to show"]),
+            &req("projects/p/agent/sessions/s", "google"),
+        );
+        assert_eq!(
+            v["fulfillmentMessages"],
+            json!([
+                {"platform": "ACTIONS_ON_GOOGLE", "simpleResponses": {"simpleResponses": [{"textToSpeech": "Hi"}]}},
+                {"platform": "ACTIONS_ON_GOOGLE", "suggestions": {"suggestions": [{"title": "Yes"}]}},
+                {"text": {"text": ["Hi"]}},
+                {"quickReplies": {"quickReplies": ["Yes", "This chip is far too long to show"]}}
+            ])
+        );
+    }
+
+    #[test]
     fn cx_only_features_are_refused() {
         let r = req("projects/p/agent/sessions/s", "");
         assert!(render(&Reply::text("x").target_page("p"), &r).is_err());
         assert!(render(&Reply::text("x").end_interaction(), &r).is_err());
+        assert!(render(&Reply::text("again?").invalid_form_param("guests"), &r).is_ok());
     }
 
     #[test]

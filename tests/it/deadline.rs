@@ -143,7 +143,11 @@ async fn configured_intent_budget_overrides_code() {
     let mut settings = settings_with_slow(UNUSED);
     settings.intents.insert(
         "hang".into(),
-        intentful::config::IntentSettings { budget_ms: Some(250), fallback_text: Some("configured".into()) },
+        intentful::config::IntentSettings {
+            budget_ms: Some(250),
+            fallback_text: Some("configured".into()),
+            ..Default::default()
+        },
     );
     let server = spawn_with(settings, registry(dropped));
     let (status, body, elapsed) = post(&server.url("/webhook"), "hang").await;

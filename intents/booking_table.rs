@@ -94,9 +94,11 @@ struct Booked {
 async fn confirm(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     let slots = slots(&turn);
     if SLOTS.iter().any(|s| !slots.contains_key(*s)) {
-        return Ok(Reply::text("Let's start again: how many people is the table for?")
-            .context_with("booking", 5, slots)
-            .delete_context("booking-confirm"));
+        return Ok(
+            Reply::text("Let's start again: how many people is the table for?")
+                .context_with("booking", 5, slots)
+                .delete_context("booking-confirm"),
+        );
     }
     let body = json!({
         "guests": guests(&slots),
@@ -115,22 +117,23 @@ async fn confirm(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         Err(e) if e.kind == crate::upstream::UpstreamErrorKind::Status(409) => {
             let mut keep = slots.clone();
             keep.remove("time");
-            return Ok(Reply::text("Sorry, that time is fully booked. What other time would suit you?")
-                .context_with("booking", 5, keep)
-                .delete_context("booking-confirm"));
+            return Ok(Reply::text(
+                "Sorry, that time is fully booked. What other time would suit you?",
+            )
+            .context_with("booking", 5, keep)
+            .delete_context("booking-confirm"));
         }
         Err(e) => return Err(e.into()),
     };
     let mut event = slots.clone();
     event.insert("reference".into(), json!(booked.reference));
-    Ok(Reply::text(format!(
-        "Booked! Your reference is {}.",
-        booked.reference
-    ))
-    .param("booking_reference", &booked.reference)
-    .delete_context("booking")
-    .delete_context("booking-confirm")
-    .followup("booking_confirmed", event))
+    Ok(
+        Reply::text(format!("Booked! Your reference is {}.", booked.reference))
+            .param("booking_reference", &booked.reference)
+            .delete_context("booking")
+            .delete_context("booking-confirm")
+            .followup("booking_confirmed", event),
+    )
 }
 
 async fn cancel(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
@@ -141,13 +144,22 @@ async fn cancel(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
 
 /// `2026-11-25T12:00:00+09:00` -> `2026-11-25`; other shapes are shown as sent.
 fn day(slots: &Map<String, Value>) -> String {
-    let raw = slots.get("date").and_then(Value::as_str).unwrap_or_default();
-    raw.get(..10).filter(|_| raw.len() >= 10).unwrap_or(raw).to_string()
+    let raw = slots
+        .get("date")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    raw.get(..10)
+        .filter(|_| raw.len() >= 10)
+        .unwrap_or(raw)
+        .to_string()
 }
 
 /// `2026-11-24T19:30:00+09:00` -> `19:30`; other shapes are shown as sent.
 fn clock(slots: &Map<String, Value>) -> String {
-    let raw = slots.get("time").and_then(Value::as_str).unwrap_or_default();
+    let raw = slots
+        .get("time")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     match raw.find('T') {
         Some(i) => raw.get(i + 1..i + 6).unwrap_or(raw).to_string(),
         None => raw.to_string(),
@@ -166,7 +178,8 @@ mod tests {
         .unwrap();
         assert_eq!(day(&s), "2026-11-25");
         assert_eq!(clock(&s), "19:30");
-        let odd: Map<String, Value> = serde_json::from_value(json!({"date": "today", "time": "7pm"})).unwrap();
+        let odd: Map<String, Value> =
+            serde_json::from_value(json!({"date": "today", "time": "7pm"})).unwrap();
         assert_eq!(day(&odd), "today");
         assert_eq!(clock(&odd), "7pm");
     }

@@ -27,28 +27,45 @@ struct Rates {
 async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     let p: Params = turn.params()?;
     let Some((amount, from)) = p.amount.as_ref().and_then(unit_currency) else {
-        return Ok(Reply::text("How much money, and in which currency? For example: 10 US dollars."));
+        return Ok(Reply::text(
+            "How much money, and in which currency? For example: 10 US dollars.",
+        ));
     };
     let Some(to) = p.target.as_ref().and_then(currency_code) else {
-        return Ok(Reply::text(format!("Which currency should I convert {amount} {from} into?")));
+        return Ok(Reply::text(format!(
+            "Which currency should I convert {amount} {from} into?"
+        )));
     };
     if !(amount.is_finite() && amount > 0.0 && amount < 1e12) {
         return Ok(Reply::text("Please give me a positive amount to convert."));
     }
     if from == to {
-        return Ok(Reply::text(format!("{} {from} is {} {to}.", fmt(amount), fmt(amount))));
+        return Ok(Reply::text(format!(
+            "{} {from} is {} {to}.",
+            fmt(amount),
+            fmt(amount)
+        )));
     }
     let result = ctx
         .upstream("rates")
         .get("/latest")
-        .query(&[("amount", fmt(amount)), ("from", from.clone()), ("to", to.clone())])
+        .query(&[
+            ("amount", fmt(amount)),
+            ("from", from.clone()),
+            ("to", to.clone()),
+        ])
         .send_json::<Rates>()
         .await;
     let rates = match result {
         Ok(r) => r,
         // Frankfurter answers 404 for a currency it does not know: that is the user's answer,
         // not an outage.
-        Err(e) if matches!(e.kind, crate::upstream::UpstreamErrorKind::Status(404 | 422)) => {
+        Err(e)
+            if matches!(
+                e.kind,
+                crate::upstream::UpstreamErrorKind::Status(404 | 422)
+            ) =>
+        {
             return Ok(Reply::text(format!(
                 "I don't have exchange rates between {from} and {to}."
             )));
@@ -105,11 +122,23 @@ mod tests {
 
     #[test]
     fn unit_currency_shapes() {
-        assert_eq!(unit_currency(&json!({"amount": 10, "currency": "USD"})), Some((10.0, "USD".into())));
-        assert_eq!(unit_currency(&json!({"amount": "1,250.5", "currency": "usd"})), Some((1250.5, "USD".into())));
-        assert_eq!(unit_currency(&json!([{"amount": 3, "currency": "JPY"}])), Some((3.0, "JPY".into())));
+        assert_eq!(
+            unit_currency(&json!({"amount": 10, "currency": "USD"})),
+            Some((10.0, "USD".into()))
+        );
+        assert_eq!(
+            unit_currency(&json!({"amount": "1,250.5", "currency": "usd"})),
+            Some((1250.5, "USD".into()))
+        );
+        assert_eq!(
+            unit_currency(&json!([{"amount": 3, "currency": "JPY"}])),
+            Some((3.0, "JPY".into()))
+        );
         assert_eq!(unit_currency(&json!({"amount": 3})), None);
-        assert_eq!(unit_currency(&json!({"amount": 3, "currency": "dollars"})), None);
+        assert_eq!(
+            unit_currency(&json!({"amount": 3, "currency": "dollars"})),
+            None
+        );
     }
 
     #[test]

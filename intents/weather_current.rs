@@ -6,7 +6,9 @@ use crate::intent::prelude::*;
 
 pub fn register(r: &mut Registry) {
     r.add("weather.current", handle)
-        .fallback("Sorry, I can't reach the weather service right now. Please ask me again in a moment.")
+        .fallback(
+            "Sorry, I can't reach the weather service right now. Please ask me again in a moment.",
+        )
         .needs_upstream("geocoding")
         .needs_upstream("weather");
 }
@@ -58,7 +60,12 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     let search: Search = ctx
         .upstream("geocoding")
         .get("/v1/search")
-        .query(&[("name", city.as_str()), ("count", "1"), ("language", lang), ("format", "json")])
+        .query(&[
+            ("name", city.as_str()),
+            ("count", "1"),
+            ("language", lang),
+            ("format", "json"),
+        ])
         .send_json()
         .await?;
     let Some(place) = search.results.into_iter().next() else {
@@ -74,16 +81,25 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .query(&[
             ("latitude", place.latitude.to_string()),
             ("longitude", place.longitude.to_string()),
-            ("current", "temperature_2m,weather_code,wind_speed_10m".to_string()),
+            (
+                "current",
+                "temperature_2m,weather_code,wind_speed_10m".to_string(),
+            ),
         ])
         .send_json()
         .await?;
     let now = forecast.current;
     let sky = describe(now.weather_code, ja);
     let text = if ja {
-        format!("{}は現在{:.0}°C、{sky}です。", place.name, now.temperature_2m)
+        format!(
+            "{}は現在{:.0}°C、{sky}です。",
+            place.name, now.temperature_2m
+        )
     } else {
-        format!("It is {:.0}°C and {sky} in {} right now.", now.temperature_2m, place.name)
+        format!(
+            "It is {:.0}°C and {sky} in {} right now.",
+            now.temperature_2m, place.name
+        )
     };
     let mut reply = Reply::text(text)
         .param("temp_c", now.temperature_2m)
@@ -133,7 +149,10 @@ mod tests {
     #[test]
     fn city_from_string_location_or_list() {
         assert_eq!(city_name(&json!("Tokyo")).as_deref(), Some("Tokyo"));
-        assert_eq!(city_name(&json!({"city": "Paris", "country": "France"})).as_deref(), Some("Paris"));
+        assert_eq!(
+            city_name(&json!({"city": "Paris", "country": "France"})).as_deref(),
+            Some("Paris")
+        );
         assert_eq!(city_name(&json!(["", "Oslo"])).as_deref(), Some("Oslo"));
         assert_eq!(city_name(&json!(" ")), None);
         assert_eq!(city_name(&json!(42)), None);

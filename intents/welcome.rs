@@ -64,5 +64,8 @@ async fn handle(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         Some(n) => phrases.hello_named.replace("{name}", n),
         None => phrases.hello.to_string(),
     };
-    Ok(Reply::text(format!("{hello}{}{}", phrases.separator, phrases.offer)).quick_replies("", phrases.chips))
+    Ok(
+        Reply::text(format!("{hello}{}{}", phrases.separator, phrases.offer))
+            .quick_replies("", phrases.chips),
+    )
 }

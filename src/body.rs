@@ -133,20 +133,32 @@ mod tests {
 
     #[test]
     fn classification() {
-        assert!(matches!(parse::<Value>(b"", "x"), Err(WebhookError::EmptyBody)));
-        assert!(matches!(parse::<Value>(b"{\"a\":", "x"), Err(WebhookError::MalformedJson(_))));
+        assert!(matches!(
+            parse::<Value>(b"", "x"),
+            Err(WebhookError::EmptyBody)
+        ));
+        assert!(matches!(
+            parse::<Value>(b"{\"a\":", "x"),
+            Err(WebhookError::MalformedJson(_))
+        ));
         #[derive(serde::Deserialize, Debug)]
         struct S {
             #[allow(dead_code)]
             a: u8,
         }
-        assert!(matches!(parse::<S>(b"[1]", "x"), Err(WebhookError::NotARequest(_))));
+        assert!(matches!(
+            parse::<S>(b"[1]", "x"),
+            Err(WebhookError::NotARequest(_))
+        ));
     }
 
     #[test]
     fn depth_limit_ignores_brackets_in_strings() {
         let deep = "[".repeat(MAX_JSON_DEPTH + 1) + &"]".repeat(MAX_JSON_DEPTH + 1);
-        assert!(matches!(parse::<Value>(deep.as_bytes(), "x"), Err(WebhookError::NotARequest(_))));
+        assert!(matches!(
+            parse::<Value>(deep.as_bytes(), "x"),
+            Err(WebhookError::NotARequest(_))
+        ));
         let ok = format!("{{\"s\": \"{}\"}}", "[".repeat(500));
         assert!(parse::<Value>(ok.as_bytes(), "x").is_ok());
     }

@@ -250,7 +250,10 @@ fn default_upstreams() -> BTreeMap<String, UpstreamSettings> {
         auth: UpstreamAuth::None,
     };
     BTreeMap::from([
-        ("geocoding".to_string(), mk("https://geocoding-api.open-meteo.com")),
+        (
+            "geocoding".to_string(),
+            mk("https://geocoding-api.open-meteo.com"),
+        ),
         ("weather".to_string(), mk("https://api.open-meteo.com")),
         ("rates".to_string(), mk("https://api.frankfurter.app")),
         // Point this at your booking system; the example assumes `POST /bookings`.
@@ -330,10 +333,16 @@ impl Settings {
             return bad("deadline.aog_ms", "must be between 1 and 30000");
         }
         if d.cx_ms == 0 || d.cx_ms > 30_000 {
-            return bad("deadline.cx_ms", "must be between 1 and 30000 (CX allows at most 30 s)");
+            return bad(
+                "deadline.cx_ms",
+                "must be between 1 and 30000 (CX allows at most 30 s)",
+            );
         }
         if d.margin_ms >= d.es_ms.min(d.cx_ms).min(d.aog_ms) {
-            return bad("deadline.margin_ms", "must be smaller than every platform limit");
+            return bad(
+                "deadline.margin_ms",
+                "must be smaller than every platform limit",
+            );
         }
         if self.server.body_limit_bytes < 1024 {
             return bad("server.body_limit_bytes", "must be at least 1024");
@@ -344,7 +353,10 @@ impl Settings {
         for (key, intent) in &self.intents {
             if let Some(ms) = intent.budget_ms {
                 if ms == 0 || ms > 30_000 {
-                    return bad(&format!("intents.{key}.budget_ms"), "must be between 1 and 30000");
+                    return bad(
+                        &format!("intents.{key}.budget_ms"),
+                        "must be between 1 and 30000",
+                    );
                 }
             }
             if let Some(ms) = intent.cx_timeout_ms {
@@ -358,9 +370,14 @@ impl Settings {
         }
         for (name, hook) in &self.cx.webhooks {
             let valid_name = !name.is_empty()
-                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
             if !valid_name {
-                return bad(&format!("cx.webhooks.{name}"), "names are [A-Za-z0-9_-]+ (used in the URL)");
+                return bad(
+                    &format!("cx.webhooks.{name}"),
+                    "names are [A-Za-z0-9_-]+ (used in the URL)",
+                );
             }
             if hook.timeout_ms <= d.margin_ms || hook.timeout_ms > 30_000 {
                 return bad(
@@ -371,18 +388,27 @@ impl Settings {
         }
         for (name, up) in &self.upstreams {
             if !matches!(up.base_url.scheme(), "http" | "https") {
-                return bad(&format!("upstreams.{name}.base_url"), "must be an http or https URL");
+                return bad(
+                    &format!("upstreams.{name}.base_url"),
+                    "must be an http or https URL",
+                );
             }
             if up.timeout_ms == 0 {
                 return bad(&format!("upstreams.{name}.timeout_ms"), "must be above 0");
             }
             if up.max_response_bytes == 0 {
-                return bad(&format!("upstreams.{name}.max_response_bytes"), "must be above 0");
+                return bad(
+                    &format!("upstreams.{name}.max_response_bytes"),
+                    "must be above 0",
+                );
             }
         }
         for (event, target) in &self.cx.events {
             if target.page.is_some() == target.flow.is_some() {
-                return bad(&format!("cx.events.{event}"), "set exactly one of `page` or `flow`");
+                return bad(
+                    &format!("cx.events.{event}"),
+                    "set exactly one of `page` or `flow`",
+                );
             }
         }
         match self.log.format.as_str() {
@@ -438,6 +464,7 @@ impl Settings {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error type
 mod tests {
     use super::*;
     use figment::Jail;
@@ -499,34 +526,66 @@ mod tests {
         let mut s = Settings::default();
         let es = BudgetQuery::new(Protocol::Es);
         assert_eq!(s.budget(&es), Duration::from_millis(4_500));
-        let aog = BudgetQuery { actions_on_google: true, ..es };
+        let aog = BudgetQuery {
+            actions_on_google: true,
+            ..es
+        };
         assert_eq!(s.budget(&aog), Duration::from_millis(9_500));
-        let coded = BudgetQuery { intent_key: Some("x"), code_budget: Some(Duration::from_secs(2)), ..es };
+        let coded = BudgetQuery {
+            intent_key: Some("x"),
+            code_budget: Some(Duration::from_secs(2)),
+            ..es
+        };
         assert_eq!(s.budget(&coded), Duration::from_secs(2));
         s.intents.insert(
             "x".into(),
-            IntentSettings { budget_ms: Some(60_000), ..Default::default() },
+            IntentSettings {
+                budget_ms: Some(60_000),
+                ..Default::default()
+            },
         );
-        let keyed = BudgetQuery { intent_key: Some("x"), ..es };
-        assert_eq!(s.budget(&keyed), Duration::from_millis(4_500), "never past the platform limit");
+        let keyed = BudgetQuery {
+            intent_key: Some("x"),
+            ..es
+        };
+        assert_eq!(
+            s.budget(&keyed),
+            Duration::from_millis(4_500),
+            "never past the platform limit"
+        );
     }
 
     #[test]
     fn cx_budget_per_route_and_per_tag() {
         let mut s = Settings::default();
-        s.cx.webhooks.insert("slow".into(), CxWebhook { timeout_ms: 30_000 });
+        s.cx.webhooks
+            .insert("slow".into(), CxWebhook { timeout_ms: 30_000 });
         s.intents.insert(
             "tag".into(),
-            IntentSettings { cx_timeout_ms: Some(10_000), ..Default::default() },
+            IntentSettings {
+                cx_timeout_ms: Some(10_000),
+                ..Default::default()
+            },
         );
         s.validate().unwrap();
         let cx = BudgetQuery::new(Protocol::Cx);
         assert_eq!(s.budget(&cx), Duration::from_millis(4_500));
-        let routed = BudgetQuery { cx_webhook: Some("slow"), ..cx };
+        let routed = BudgetQuery {
+            cx_webhook: Some("slow"),
+            ..cx
+        };
         assert_eq!(s.budget(&routed), Duration::from_millis(29_500));
-        let tagged = BudgetQuery { intent_key: Some("tag"), ..routed };
+        let tagged = BudgetQuery {
+            intent_key: Some("tag"),
+            ..routed
+        };
         assert_eq!(s.budget(&tagged), Duration::from_millis(9_500));
-        s.cx.webhooks.insert("bad name".into(), CxWebhook { timeout_ms: 1_000 });
-        assert!(s.validate().unwrap_err().to_string().contains("cx.webhooks.bad name"));
+        s.cx.webhooks
+            .insert("bad name".into(), CxWebhook { timeout_ms: 1_000 });
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cx.webhooks.bad name"));
     }
 }

@@ -73,7 +73,10 @@ pub async fn dispatch(
             Outcome::FallbackError,
             format!("handler panicked: {}", panic_message(join.into_panic())),
         ),
-        Ok(Err(join)) => (Outcome::FallbackError, format!("handler task failed: {join}")),
+        Ok(Err(join)) => (
+            Outcome::FallbackError,
+            format!("handler task failed: {join}"),
+        ),
         Err(_) => {
             task.abort();
             (Outcome::FallbackDeadline, "deadline reached".to_string())

@@ -145,7 +145,11 @@ impl IntentSpec {
         self
     }
 
-    pub(crate) fn call(&self, ctx: Ctx, turn: Turn) -> BoxFuture<'static, Result<Reply, IntentError>> {
+    pub(crate) fn call(
+        &self,
+        ctx: Ctx,
+        turn: Turn,
+    ) -> BoxFuture<'static, Result<Reply, IntentError>> {
         (self.handler)(ctx, turn)
     }
 }
@@ -182,7 +186,8 @@ impl Registry {
     {
         let file = Location::caller().file();
         if key.trim().is_empty() {
-            self.problems.push(format!("{file}: an intent key is empty"));
+            self.problems
+                .push(format!("{file}: an intent key is empty"));
         }
         let spec = IntentSpec {
             key: key.to_string(),
@@ -223,7 +228,10 @@ impl Registry {
     }
 
     /// First registered key among `candidates`, in order (ES: action, then display name).
-    pub fn lookup<'a>(&self, candidates: impl IntoIterator<Item = &'a str>) -> Option<&Arc<IntentSpec>> {
+    pub fn lookup<'a>(
+        &self,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&Arc<IntentSpec>> {
         candidates
             .into_iter()
             .filter(|k| !k.is_empty())

@@ -13,7 +13,11 @@ use intentful::state::AppState;
 use intentful::{startup, telemetry};
 
 #[derive(Parser)]
-#[command(name = "intentful", version, about = "Dialogflow ES/CX webhook fulfillment")]
+#[command(
+    name = "intentful",
+    version,
+    about = "Dialogflow ES/CX webhook fulfillment"
+)]
 struct Cli {
     /// Settings file (defaults < this file < INTENTFUL_* env).
     #[arg(long, global = true, default_value = "intentful.toml")]
@@ -91,7 +95,10 @@ async fn serve(settings: Settings) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     tracing::info!(%addr, intents = state.registry.all().len(), "intentful listening");
     match startup::serve(state, listener) {
         Ok(server) => match server.await {
@@ -181,7 +188,11 @@ async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
     for r in &failed {
         println!("{}", r.report());
     }
-    println!("fixtures: {} passed, {} failed", results.len() - failed.len(), failed.len());
+    println!(
+        "fixtures: {} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
     if failed.is_empty() && !results.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -111,5 +111,7 @@ async fn intents(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, WebhookError> {
-    Err(WebhookError::NotFound(req.path().chars().take(200).collect()))
+    Err(WebhookError::NotFound(
+        req.path().chars().take(200).collect(),
+    ))
 }

@@ -36,7 +36,11 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
     let data = web::Data::from(state.clone());
     let settings = &state.settings.server;
     let mut server = HttpServer::new(move || app(data.clone()))
-        .shutdown_timeout(Duration::from_millis(settings.shutdown_grace_ms).as_secs().max(1))
+        .shutdown_timeout(
+            Duration::from_millis(settings.shutdown_grace_ms)
+                .as_secs()
+                .max(1),
+        )
         .client_request_timeout(Duration::from_millis(settings.body_read_timeout_ms))
         .listen(listener)?;
     if settings.workers > 0 {

@@ -46,7 +46,13 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
 
 /// One observation per webhook call. `intent` must be a registered key or `unknown`, so label
 /// values stay bounded whatever callers send.
-pub fn record_webhook(route: &'static str, protocol: &'static str, intent: &str, outcome: &'static str, elapsed: Duration) {
+pub fn record_webhook(
+    route: &'static str,
+    protocol: &'static str,
+    intent: &str,
+    outcome: &'static str,
+    elapsed: Duration,
+) {
     let labels = [
         ("route", route.to_string()),
         ("protocol", protocol.to_string()),
@@ -56,7 +62,10 @@ pub fn record_webhook(route: &'static str, protocol: &'static str, intent: &str,
     metrics::counter!("intentful_webhook_requests_total", &labels).increment(1);
     metrics::histogram!(
         "intentful_webhook_duration_seconds",
-        &[("protocol", protocol.to_string()), ("intent", intent.to_string())]
+        &[
+            ("protocol", protocol.to_string()),
+            ("intent", intent.to_string())
+        ]
     )
     .record(elapsed.as_secs_f64());
 }

@@ -69,7 +69,11 @@ impl Parsed {
 
     /// Renders `reply` as response bytes, refusing what the protocol cannot express or what
     /// exceeds Dialogflow's 64 KiB.
-    pub fn render(&self, reply: &Reply, settings: &crate::config::Settings) -> Result<Vec<u8>, String> {
+    pub fn render(
+        &self,
+        reply: &Reply,
+        settings: &crate::config::Settings,
+    ) -> Result<Vec<u8>, String> {
         let bytes = match self {
             Parsed::Es(r) => es_render::render(reply, r)
                 .map_err(|e| e.to_string())
@@ -296,7 +300,12 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8
                 .unwrap_or_else(|| Reply::text(state.settings.fallback.text.clone()));
             parsed
                 .render(&fallback, &state.settings)
-                .or_else(|_| parsed.render(&Reply::text(state.settings.fallback.text.clone()), &state.settings))
+                .or_else(|_| {
+                    parsed.render(
+                        &Reply::text(state.settings.fallback.text.clone()),
+                        &state.settings,
+                    )
+                })
                 .unwrap_or_else(|_| b"{}".to_vec())
         }
     };
@@ -315,7 +324,13 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8
             "answered"
         ),
     }
-    telemetry::record_webhook(route.label(), protocol.as_str(), intent_label, done.outcome.as_str(), elapsed);
+    telemetry::record_webhook(
+        route.label(),
+        protocol.as_str(),
+        intent_label,
+        done.outcome.as_str(),
+        elapsed,
+    );
     body
 }
 

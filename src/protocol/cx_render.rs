@@ -9,6 +9,7 @@
 //! - a follow-up event -> the page or flow configured under `[cx.events]`, its parameters
 //!   merged into the session parameters;
 //! - invalid form parameters -> `pageInfo.formInfo.parameterInfo[].state = INVALID`.
+//!
 //! ES-only parts (session entity types, raw ES messages) and events without a configured target
 //! are refused with a [`RenderError`], which the fixture tests turn into a failure.
 
@@ -152,7 +153,7 @@ pub fn render(
         let target = settings
             .events
             .get(&event.name)
-            .ok_or_else(|| RenderError::Unsupported {
+            .ok_or(RenderError::Unsupported {
                 protocol: Protocol::Cx,
                 what: "a follow-up event without a [cx.events] target",
             })?;
@@ -208,11 +209,7 @@ pub fn render(
 }
 
 fn plain(kind: cx::ResponseMessageKind) -> cx::ResponseMessage {
-    cx::ResponseMessage {
-        channel: String::new(),
-        kind,
-        ..Default::default()
-    }
+    cx::ResponseMessage::new(kind)
 }
 
 fn render_message(
@@ -228,7 +225,7 @@ fn render_message(
         Message::Ssml { ssml, display_text } => {
             out.push(plain(cx::ResponseMessageKind::OutputAudioText(
                 cx::OutputAudioText {
-                    source: Some(cx::OutputAudioTextSource::Ssml(ssml.clone())),
+                    source: Some(cx::AudioTextSource::Ssml(ssml.clone())),
                     ..Default::default()
                 },
             )));
@@ -250,10 +247,7 @@ fn render_message(
                 card.insert("subtitle".into(), subtitle.clone().into());
             }
             if !image_uri.is_empty() {
-                card.insert(
-                    "image".into(),
-                    serde_json::json!({"rawUrl": image_uri}),
-                );
+                card.insert("image".into(), serde_json::json!({"rawUrl": image_uri}));
             }
             rich.push(Value::Object(card));
             if !buttons.is_empty() {
@@ -295,7 +289,7 @@ fn render_message(
         ))),
         Message::TransferCall(number) => out.push(plain(
             cx::ResponseMessageKind::TelephonyTransferCall(cx::TelephonyTransferCall {
-                endpoint: Some(cx::TransferEndpoint::PhoneNumber(number.clone())),
+                phone_number: number.clone(),
             }),
         )),
         Message::Cx(m) => out.push((**m).clone()),

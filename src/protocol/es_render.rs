@@ -220,11 +220,9 @@ fn render_message(message: &Message, out: &mut Vec<es::Message>) -> Result<(), R
         }))),
         // Spoken SSML reaches voice surfaces through the Actions on Google simple response;
         // everywhere else shows the display text.
-        Message::Ssml { display_text, .. } => {
-            out.push(plain(es::MessageKind::Text(es::Text {
-                text: vec![display_text.clone()],
-            })))
-        }
+        Message::Ssml { display_text, .. } => out.push(plain(es::MessageKind::Text(es::Text {
+            text: vec![display_text.clone()],
+        }))),
         Message::Card {
             title,
             subtitle,
@@ -338,7 +336,10 @@ mod tests {
 
     #[test]
     fn text_goes_to_fulfillment_text_and_first_message() {
-        let v = render_json(&Reply::text("Hello"), &req("projects/p/agent/sessions/s", ""));
+        let v = render_json(
+            &Reply::text("Hello"),
+            &req("projects/p/agent/sessions/s", ""),
+        );
         assert_eq!(
             v,
             json!({"fulfillmentText": "Hello", "fulfillmentMessages": [{"text": {"text": ["Hello"]}}]})
@@ -347,7 +348,10 @@ mod tests {
 
     #[test]
     fn passthrough_is_empty_object() {
-        let v = render_json(&Reply::passthrough(), &req("projects/p/agent/sessions/s", ""));
+        let v = render_json(
+            &Reply::passthrough(),
+            &req("projects/p/agent/sessions/s", ""),
+        );
         assert_eq!(v, json!({}));
     }
 

@@ -5,8 +5,8 @@
 //! from wire JSON is what lets one intent file answer both Dialogflow ES and CX.
 
 pub mod cx;
-pub mod es;
 pub mod cx_render;
+pub mod es;
 pub mod es_render;
 mod reply;
 pub mod tolerant;

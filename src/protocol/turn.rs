@@ -93,9 +93,7 @@ impl Turn {
 
     /// An input context by short id (case-insensitive, as Dialogflow lowercases ids).
     pub fn context(&self, id: &str) -> Option<&InputContext> {
-        self.contexts
-            .iter()
-            .find(|c| c.id.eq_ignore_ascii_case(id))
+        self.contexts.iter().find(|c| c.id.eq_ignore_ascii_case(id))
     }
 
     /// The primary language subtag, e.g. `ja` for `ja-JP`, lowercased.
@@ -127,9 +125,7 @@ fn is_unfilled(v: &Value) -> bool {
 fn normalise_numbers(v: &Value) -> Value {
     match v {
         Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                Value::from(f as i64)
-            }
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
             _ => v.clone(),
         },
         Value::Array(items) => Value::Array(items.iter().map(normalise_numbers).collect()),
@@ -177,7 +173,9 @@ mod tests {
 
     #[test]
     fn wrong_type_is_a_params_error() {
-        let err = turn_with(json!({"guests": "many"})).params::<P>().unwrap_err();
+        let err = turn_with(json!({"guests": "many"}))
+            .params::<P>()
+            .unwrap_err();
         assert!(matches!(err, IntentError::Params(_)), "{err:?}");
     }
 

@@ -28,29 +28,64 @@ async fn each_bad_body_gets_its_4xx_json_and_the_server_keeps_serving() {
     for route in ["/webhook", "/webhook/es", "/webhook/cx"] {
         let url = server.url(route);
         let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
-            ("truncated", br#"{"session": "projects/p/agent/sessions/s", "queryRe"#.to_vec(), 400, "malformed_json"),
+            (
+                "truncated",
+                br#"{"session": "projects/p/agent/sessions/s", "queryRe"#.to_vec(),
+                400,
+                "malformed_json",
+            ),
             ("array", b"[1, 2, 3]".to_vec(), 422, "not_a_webhook_request"),
             ("empty", Vec::new(), 400, "empty_body"),
-            ("not a request", br#"{"hello": "world"}"#.to_vec(), 422, "not_a_webhook_request"),
-            ("deep", ("[".repeat(200) + &"]".repeat(200)).into_bytes(), 422, "not_a_webhook_request"),
+            (
+                "not a request",
+                br#"{"hello": "world"}"#.to_vec(),
+                422,
+                "not_a_webhook_request",
+            ),
+            (
+                "deep",
+                ("[".repeat(200) + &"]".repeat(200)).into_bytes(),
+                422,
+                "not_a_webhook_request",
+            ),
         ];
         for (name, body, status, code) in cases {
             let (got, json) = send(&url, "application/json", body).await;
             assert_eq!(got, status, "{route} {name}: {json}");
             assert_eq!(json["error"]["code"], code, "{route} {name}: {json}");
-            assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert!(json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
         }
         let (got, json) = send(&url, "text/plain", b"{}".to_vec()).await;
-        assert_eq!((got, json["error"]["code"].as_str()), (415, Some("unsupported_media_type")), "{route}");
+        assert_eq!(
+            (got, json["error"]["code"].as_str()),
+            (415, Some("unsupported_media_type")),
+            "{route}"
+        );
         let big = vec![b' '; 300 * 1024];
         let (got, json) = send(&url, "application/json", big).await;
-        assert_eq!((got, json["error"]["code"].as_str()), (413, Some("payload_too_large")), "{route}");
+        assert_eq!(
+            (got, json["error"]["code"].as_str()),
+            (413, Some("payload_too_large")),
+            "{route}"
+        );
     }
     // Still serving, and charset is accepted.
     let body = serde_json::to_vec(&es_request("input.welcome")).expect("json");
-    let (status, json) = send(&server.url("/webhook"), "application/json; charset=utf-8", body).await;
+    let (status, json) = send(
+        &server.url("/webhook"),
+        "application/json; charset=utf-8",
+        body,
+    )
+    .await;
     assert_eq!(status, 200, "{json}");
-    assert!(json["fulfillmentText"].as_str().is_some_and(|t| t.starts_with("Hi!")), "{json}");
+    assert!(
+        json["fulfillmentText"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Hi!")),
+        "{json}"
+    );
 }
 
 #[actix_web::test]
@@ -84,23 +119,42 @@ async fn ambiguous_body_on_auto_route_says_how_to_pick() {
     let server = spawn_default();
     let mut req = es_request("input.welcome");
     req["fulfillmentInfo"] = serde_json::json!({"tag": "input.welcome"});
-    let (status, json) = send(&server.url("/webhook"), "application/json", serde_json::to_vec(&req).expect("json")).await;
+    let (status, json) = send(
+        &server.url("/webhook"),
+        "application/json",
+        serde_json::to_vec(&req).expect("json"),
+    )
+    .await;
     assert_eq!(status, 422);
     let msg = json["error"]["message"].as_str().unwrap_or_default();
-    assert!(msg.contains("/webhook/es") && msg.contains("/webhook/cx"), "{msg}");
+    assert!(
+        msg.contains("/webhook/es") && msg.contains("/webhook/cx"),
+        "{msg}"
+    );
 }
 
 #[actix_web::test]
 async fn unknown_routes_and_wrong_methods_answer_json() {
     let server = spawn_default();
-    let resp = client().get(server.url("/nope")).send().await.expect("response");
+    let resp = client()
+        .get(server.url("/nope"))
+        .send()
+        .await
+        .expect("response");
     assert_eq!(resp.status().as_u16(), 404);
     let json: Value = resp.json().await.expect("json");
     assert_eq!(json["error"]["code"], "not_found");
 
-    let resp = client().get(server.url("/webhook")).send().await.expect("response");
+    let resp = client()
+        .get(server.url("/webhook"))
+        .send()
+        .await
+        .expect("response");
     assert_eq!(resp.status().as_u16(), 405);
-    assert_eq!(resp.headers().get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
+    assert_eq!(
+        resp.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
     let json: Value = resp.json().await.expect("json");
     assert_eq!(json["error"]["code"], "method_not_allowed");
 }
@@ -108,13 +162,38 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
 #[actix_web::test]
 async fn health_ready_intents_and_request_id() {
     let server = spawn_default();
-    let resp = client().get(server.url("/healthz")).send().await.expect("response");
+    let resp = client()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("response");
     assert_eq!(resp.status().as_u16(), 200);
-    let resp = client().get(server.url("/readyz")).send().await.expect("response");
+    let resp = client()
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("response");
     assert_eq!(resp.status().as_u16(), 200);
-    let json: Value = client().get(server.url("/intents")).send().await.expect("r").json().await.expect("json");
-    let keys: Vec<&str> = json["intents"].as_array().expect("list").iter().filter_map(|i| i["key"].as_str()).collect();
-    for key in ["input.welcome", "weather.current", "currency.convert", "booking.table"] {
+    let json: Value = client()
+        .get(server.url("/intents"))
+        .send()
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("json");
+    let keys: Vec<&str> = json["intents"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|i| i["key"].as_str())
+        .collect();
+    for key in [
+        "input.welcome",
+        "weather.current",
+        "currency.convert",
+        "booking.table",
+    ] {
         assert!(keys.contains(&key), "{keys:?}");
     }
     let resp = client()
@@ -124,5 +203,10 @@ async fn health_ready_intents_and_request_id() {
         .send()
         .await
         .expect("response");
-    assert_eq!(resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("abc-123"));
+    assert_eq!(
+        resp.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("abc-123")
+    );
 }

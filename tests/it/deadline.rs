@@ -52,7 +52,10 @@ fn registry(dropped: Arc<AtomicUsize>) -> Registry {
         Err::<Reply, _>(IntentError::failed("nope"))
     });
     r.add("tight", |ctx: Ctx, _turn: Turn| async move {
-        Ok(Reply::text(format!("{}", ctx.remaining().as_millis() <= 300)))
+        Ok(Reply::text(format!(
+            "{}",
+            ctx.remaining().as_millis() <= 300
+        )))
     })
     .budget(Duration::from_millis(300));
     r.finish().expect("registry")
@@ -93,14 +96,23 @@ async fn a_never_answering_upstream_yields_the_fallback_inside_the_default_budge
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
         .mount(&upstream)
         .await;
-    let server = spawn_with(settings_with_slow(&upstream.uri()), registry(Arc::default()));
+    let server = spawn_with(
+        settings_with_slow(&upstream.uri()),
+        registry(Arc::default()),
+    );
     let (status, body, elapsed) = post(&server.url("/webhook"), "slow.upstream").await;
     assert_eq!(status, 200);
     assert_eq!(body["fulfillmentText"], "slow fallback");
     let budget = Duration::from_millis(4_500);
-    assert!(elapsed < budget + Duration::from_millis(100), "took {elapsed:?}");
+    assert!(
+        elapsed < budget + Duration::from_millis(100),
+        "took {elapsed:?}"
+    );
     // The upstream call's own timeout (remaining − margin) fires first, so it ends before the budget.
-    assert!(elapsed > budget - Duration::from_millis(400), "took {elapsed:?}");
+    assert!(
+        elapsed > budget - Duration::from_millis(400),
+        "took {elapsed:?}"
+    );
 }
 
 #[actix_web::test]
@@ -129,12 +141,23 @@ async fn a_hung_handler_is_aborted_at_the_deadline_and_its_task_dropped() {
 async fn panics_and_errors_become_fallbacks_and_the_server_keeps_serving() {
     let server = spawn_with(settings_with_slow(UNUSED), registry(Arc::default()));
     let (status, body, _) = post(&server.url("/webhook"), "panics").await;
-    assert_eq!((status, body["fulfillmentText"].as_str()), (200, Some("panic fallback")));
+    assert_eq!(
+        (status, body["fulfillmentText"].as_str()),
+        (200, Some("panic fallback"))
+    );
     let (status, body, _) = post(&server.url("/webhook"), "fails").await;
     assert_eq!(status, 200);
-    assert_eq!(body["fulfillmentText"], Settings::default().fallback.text, "global fallback");
+    assert_eq!(
+        body["fulfillmentText"],
+        Settings::default().fallback.text,
+        "global fallback"
+    );
     let (status, body, _) = post(&server.url("/webhook"), "tight").await;
-    assert_eq!((status, body["fulfillmentText"].as_str()), (200, Some("true")), "per-intent budget");
+    assert_eq!(
+        (status, body["fulfillmentText"].as_str()),
+        (200, Some("true")),
+        "per-intent budget"
+    );
 }
 
 #[actix_web::test]
@@ -151,7 +174,10 @@ async fn configured_intent_budget_overrides_code() {
     );
     let server = spawn_with(settings, registry(dropped));
     let (status, body, elapsed) = post(&server.url("/webhook"), "hang").await;
-    assert_eq!((status, body["fulfillmentText"].as_str()), (200, Some("configured")));
+    assert_eq!(
+        (status, body["fulfillmentText"].as_str()),
+        (200, Some("configured"))
+    );
     assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
 }
 

@@ -8,25 +8,34 @@ fn manifest() -> PathBuf {
 
 #[test]
 fn every_intent_file_is_registered_and_has_fixtures() {
-    let mod_rs = std::fs::read_to_string(manifest().join("intents/mod.rs")).expect("intents/mod.rs");
+    let mod_rs =
+        std::fs::read_to_string(manifest().join("intents/mod.rs")).expect("intents/mod.rs");
     let mut problems = Vec::new();
     let mut files = 0;
     for entry in std::fs::read_dir(manifest().join("intents")).expect("intents/") {
         let path = entry.expect("entry").path();
-        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else { continue };
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
         if path.extension().and_then(|e| e.to_str()) != Some("rs") || stem == "mod" {
             continue;
         }
         files += 1;
         if !mod_rs.contains(&format!("mod {stem};")) {
-            problems.push(format!("intents/{stem}.rs has no `mod {stem};` line in intents/mod.rs"));
+            problems.push(format!(
+                "intents/{stem}.rs has no `mod {stem};` line in intents/mod.rs"
+            ));
         }
         if !mod_rs.contains(&format!("{stem}::register(r)")) {
-            problems.push(format!("intents/{stem}.rs is not registered: add `{stem}::register(r);` to intents/mod.rs"));
+            problems.push(format!(
+                "intents/{stem}.rs is not registered: add `{stem}::register(r);` to intents/mod.rs"
+            ));
         }
         let source = std::fs::read_to_string(&path).expect("intent file");
         if !source.starts_with("//! `") {
-            problems.push(format!("intents/{stem}.rs must open with a `//!` doc naming its key"));
+            problems.push(format!(
+                "intents/{stem}.rs must open with a `//!` doc naming its key"
+            ));
         }
         let dir = manifest().join("fixtures").join(stem);
         let cases = std::fs::read_dir(&dir)
@@ -37,7 +46,9 @@ fn every_intent_file_is_registered_and_has_fixtures() {
             })
             .unwrap_or(0);
         if cases == 0 {
-            problems.push(format!("intents/{stem}.rs has no fixture cases in fixtures/{stem}/"));
+            problems.push(format!(
+                "intents/{stem}.rs has no fixture cases in fixtures/{stem}/"
+            ));
         }
     }
     assert!(files >= 4, "expected the example intents, found {files}");
@@ -59,7 +70,10 @@ fn every_registered_key_is_exercised_by_a_fixture() {
         .filter(|spec| !all.contains(&format!("\"{}\"", spec.key)))
         .map(|spec| format!("{} ({})", spec.key, spec.file))
         .collect();
-    assert!(missing.is_empty(), "intent keys with no fixture request: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "intent keys with no fixture request: {missing:?}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

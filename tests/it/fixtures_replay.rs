@@ -12,10 +12,18 @@ fn root() -> PathBuf {
 #[actix_web::test]
 async fn every_fixture_case_matches_its_golden_response() {
     let cases = discover(&root()).expect("fixtures readable");
-    assert!(cases.len() >= 12, "expected at least 12 cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 12,
+        "expected at least 12 cases, found {}",
+        cases.len()
+    );
     let opts = ReplayOptions::for_dir(&root()).expect("fixture settings");
     let results = replay_all(&cases, &opts).await;
-    let failures: Vec<String> = results.iter().filter(|r| !r.passed()).map(|r| r.report()).collect();
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| r.report())
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} fixture cases failed (BLESS=1 cargo test rewrites golden files):\n{}",
@@ -24,7 +32,8 @@ async fn every_fixture_case_matches_its_golden_response() {
         failures.join("\n")
     );
     // Every case, the slow-upstream ones included, must be answered inside the ES budget.
-    let budget = Duration::from_millis(opts.settings.deadline.aog_ms - opts.settings.deadline.margin_ms);
+    let budget =
+        Duration::from_millis(opts.settings.deadline.aog_ms - opts.settings.deadline.margin_ms);
     for r in &results {
         assert!(
             r.elapsed <= budget + Duration::from_millis(100),
@@ -48,5 +57,8 @@ async fn a_changed_golden_file_is_reported_with_a_diff() {
     let results = replay_all(std::slice::from_ref(case), &opts).await;
     let report = results[0].report();
     assert!(!results[0].passed());
-    assert!(report.contains("-  \"fulfillmentText\": \"something else\""), "{report}");
+    assert!(
+        report.contains("-  \"fulfillmentText\": \"something else\""),
+        "{report}"
+    );
 }

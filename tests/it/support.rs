@@ -24,7 +24,9 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let handle = self.handle.clone();
         // Stopping is async; fire and forget so tests never hang on teardown.
-        drop(actix_web::rt::spawn(async move { handle.stop(false).await }));
+        drop(actix_web::rt::spawn(
+            async move { handle.stop(false).await },
+        ));
     }
 }
 
@@ -39,10 +41,7 @@ pub fn spawn_with(mut settings: Settings, registry: Registry) -> TestServer {
     let server = startup::serve(state, listener).expect("serve");
     let handle = server.handle();
     actix_web::rt::spawn(server);
-    TestServer {
-        addr,
-        handle,
-    }
+    TestServer { addr, handle }
 }
 
 /// Serves the built-in intents with default settings.

@@ -304,3 +304,155 @@ fn unsupported(what: &'static str) -> RenderError {
         what,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CxTarget;
+    use serde_json::json;
+
+    fn req() -> WebhookRequest {
+        serde_json::from_value(json!({
+            "detectIntentResponseId": "r",
+            "fulfillmentInfo": {"tag": "t"},
+            "intentInfo": {"displayName": "d", "parameters": {"city": {"originalValue": "tokyo", "resolvedValue": "Tokyo"}}},
+            "pageInfo": {"currentPage": "pages/p", "displayName": "P",
+                         "formInfo": {"parameterInfo": [{"displayName": "guests", "required": true, "state": "INVALID"}]}},
+            "sessionInfo": {"session": "sessions/s", "parameters": {"city": "Osaka", "lang": "en"}},
+            "transcript": "weather in tokyo",
+            "languageCode": "ja-JP"
+        }))
+        .unwrap()
+    }
+
+    fn render_json(reply: &Reply, settings: &CxSettings) -> Value {
+        serde_json::to_value(render(reply, &req(), settings).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn turn_overlays_intent_parameters_and_reads_the_form() {
+        let t = turn(&req());
+        assert_eq!(
+            (t.tag.as_str(), t.query_text.as_str(), t.page.as_str()),
+            ("t", "weather in tokyo", "P")
+        );
+        assert_eq!(
+            t.parameters["city"], "Tokyo",
+            "intent parameters win over session values"
+        );
+        assert_eq!(t.parameters["lang"], "en");
+        assert_eq!(t.form[0].state, FormState::Invalid);
+        assert_eq!(t.language(), "ja");
+    }
+
+    #[test]
+    fn rich_messages_become_messenger_rich_content() {
+        let v = render_json(
+            &Reply::text("hi")
+                .card("Title", "Sub")
+                .quick_replies("", ["a", "b"]),
+            &CxSettings::default(),
+        );
+        assert_eq!(
+            v["fulfillmentResponse"]["messages"],
+            json!([
+                {"text": {"text": ["hi"]}},
+                {"payload": {"richContent": [[
+                    {"type": "info", "title": "Title", "subtitle": "Sub"},
+                    {"type": "chips", "options": [{"text": "a"}, {"text": "b"}]}
+                ]]}}
+            ])
+        );
+    }
+
+    #[test]
+    fn cx_powers_render_to_their_messages() {
+        let v = render_json(
+            &Reply::ssml("<speak>Bye</speak>", "Bye")
+                .transfer_call("+15551234567")
+                .live_agent_handoff(Map::new())
+                .end_interaction(),
+            &CxSettings::default(),
+        );
+        assert_eq!(
+            v["fulfillmentResponse"]["messages"],
+            json!([
+                {"outputAudioText": {"ssml": "<speak>Bye</speak>"}},
+                {"text": {"text": ["Bye"]}},
+                {"telephonyTransferCall": {"phoneNumber": "+15551234567"}},
+                {"liveAgentHandoff": {}},
+                {"endInteraction": {}}
+            ])
+        );
+    }
+
+    #[test]
+    fn params_contexts_and_invalid_form_params() {
+        let v = render_json(
+            &Reply::text("again?")
+                .param("a", 1)
+                .delete_param("b")
+                .context("Booking", 2)
+                .delete_context("old")
+                .invalid_form_param("guests"),
+            &CxSettings::default(),
+        );
+        assert_eq!(
+            v["sessionInfo"],
+            json!({"parameters": {"a": 1, "b": null, "booking": {}, "old": null, "guests": null}})
+        );
+        assert_eq!(
+            v["pageInfo"],
+            json!({"currentPage": "pages/p", "formInfo": {"parameterInfo": [{"displayName": "guests", "state": "INVALID"}]}})
+        );
+    }
+
+    #[test]
+    fn transitions_and_followup_events() {
+        let mut settings = CxSettings::default();
+        settings.events.insert(
+            "done".into(),
+            CxTarget {
+                page: None,
+                flow: Some("flows/f".into()),
+            },
+        );
+        let v = render_json(&Reply::text("x").followup("done", Map::new()), &settings);
+        assert_eq!(v["targetFlow"], "flows/f");
+        assert!(v.get("targetPage").is_none());
+        let v = render_json(
+            &Reply::text("x").target_page("pages/q").replace_all(),
+            &settings,
+        );
+        assert_eq!(v["targetPage"], "pages/q");
+        assert_eq!(v["fulfillmentResponse"]["mergeBehavior"], "REPLACE");
+
+        let r = req();
+        assert!(render(
+            &Reply::text("x").followup("unmapped", Map::new()),
+            &r,
+            &settings
+        )
+        .is_err());
+        assert!(render(
+            &Reply::text("x").target_page("p").target_flow("f"),
+            &r,
+            &settings
+        )
+        .is_err());
+        assert!(render(
+            &Reply::text("x").session_entities(Default::default()),
+            &r,
+            &settings
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn passthrough_is_empty() {
+        assert_eq!(
+            render_json(&Reply::passthrough(), &CxSettings::default()),
+            json!({})
+        );
+    }
+}

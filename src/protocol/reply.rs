@@ -257,6 +257,12 @@ impl Reply {
         self
     }
 
+    /// CX: replace the messages Dialogflow already queued for this turn instead of appending.
+    pub fn replace_all(mut self) -> Self {
+        self.replace_messages = true;
+        self
+    }
+
     /// CX: end the interaction.
     pub fn end_interaction(self) -> Self {
         self.message(Message::EndInteraction)

@@ -18,6 +18,8 @@ pub enum Outcome {
     Ok,
     FallbackError,
     FallbackDeadline,
+    /// The handler's reply could not be sent on this protocol (e.g. a CX transition on ES).
+    FallbackRender,
     UnknownIntent,
 }
 
@@ -27,6 +29,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::FallbackError => "fallback_error",
             Outcome::FallbackDeadline => "fallback_deadline",
+            Outcome::FallbackRender => "fallback_render",
             Outcome::UnknownIntent => "unknown_intent",
         }
     }

@@ -225,8 +225,11 @@ pub async fn handle(
     }
     .await;
     let mut resp = match result {
-        Ok(body) => HttpResponse::Ok()
+        // The outcome header lets operators and the fixture kit see a fallback without logs;
+        // Dialogflow ignores it.
+        Ok((body, outcome)) => HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "application/json"))
+            .insert_header((OUTCOME_HEADER, outcome.as_str()))
             .body(body),
         Err(e) => {
             telemetry::record_rejection(route.label(), e.code());
@@ -240,6 +243,9 @@ pub async fn handle(
     resp
 }
 
+/// Response header carrying the call's outcome label (`ok`, `fallback_error`, ...).
+pub const OUTCOME_HEADER: &str = "x-intentful-outcome";
+
 static REQUEST_ID: actix_web::http::header::HeaderName =
     actix_web::http::header::HeaderName::from_static("x-request-id");
 
@@ -252,7 +258,7 @@ pub struct Call<'a> {
 }
 
 /// Dispatches a parsed request and renders the answer; never fails.
-pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8> {
+pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u8>, Outcome) {
     let Call {
         started,
         request_id,
@@ -292,7 +298,7 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8
     let body = match parsed.render(&done.reply, &state.settings) {
         Ok(body) => body,
         Err(problem) => {
-            done.outcome = Outcome::FallbackError;
+            done.outcome = Outcome::FallbackRender;
             done.cause = Some(format!("reply could not be rendered: {problem}"));
             let fallback = spec
                 .as_deref()
@@ -331,7 +337,7 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> Vec<u8
         done.outcome.as_str(),
         elapsed,
     );
-    body
+    (body, done.outcome)
 }
 
 /// The caller's `X-Request-Id` when it is sane, else a fresh one.

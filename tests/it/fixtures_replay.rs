@@ -62,3 +62,27 @@ async fn a_changed_golden_file_is_reported_with_a_diff() {
         "{report}"
     );
 }
+
+#[actix_web::test]
+async fn a_reply_the_protocol_cannot_express_fails_the_case_even_when_blessed() {
+    // The CX confirm case follows up with an event; without a [cx.events] target CX cannot
+    // express it, so the case must fail even though the fallback it gets is valid JSON.
+    let mut cases = discover(&root()).expect("fixtures readable");
+    let case = cases
+        .iter_mut()
+        .find(|c| c.name == "booking_table/cx_confirm_books_and_transitions")
+        .expect("the CX confirm case");
+    let mut opts = ReplayOptions::for_dir(&root()).expect("fixture settings");
+    opts.settings.cx.events.clear();
+    opts.bless = false;
+    let results = replay_all(std::slice::from_ref(case), &opts).await;
+    assert!(!results[0].passed());
+    assert!(
+        results[0]
+            .problems
+            .iter()
+            .any(|p| p.contains("cannot be expressed")),
+        "{}",
+        results[0].report()
+    );
+}

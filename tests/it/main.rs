@@ -2,6 +2,7 @@
 //! bad input and the HTTP surface, against the real server on port 0 or the in-process app.
 
 mod bad_input;
+mod cli;
 mod cx;
 mod deadline;
 mod drift;

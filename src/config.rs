@@ -50,6 +50,8 @@ pub struct Settings {
     pub fallback: FallbackSettings,
     pub log: LogSettings,
     pub cx: CxSettings,
+    /// Who may call the webhook routes.
+    pub auth: crate::auth::AuthSettings,
     /// Per-intent overrides, by intent key.
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
@@ -191,6 +193,7 @@ impl Default for Settings {
             fallback: FallbackSettings::default(),
             log: LogSettings::default(),
             cx: CxSettings::default(),
+            auth: crate::auth::AuthSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
         }
@@ -410,6 +413,9 @@ impl Settings {
                     "set exactly one of `page` or `flow`",
                 );
             }
+        }
+        if let Err((key, problem)) = self.auth.validate() {
+            return bad(&key, &problem);
         }
         match self.log.format.as_str() {
             "auto" | "json" | "pretty" => {}

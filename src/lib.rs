@@ -6,10 +6,12 @@
 //! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
 //! - [`dispatch`]: runs a handler under the deadline, with fallbacks.
 //! - [`upstream`]: named upstream APIs over one shared client, bounded by the deadline.
+//! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC).
 //! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
 //! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
 //! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
 
+pub mod auth;
 pub mod body;
 pub mod config;
 pub mod dispatch;

@@ -88,6 +88,13 @@ async fn serve(settings: Settings) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for route in state.auth.unacknowledged_open_routes() {
+        tracing::warn!(
+            route = %route,
+            "webhook auth is `none`: anyone who finds the URL can call it; configure [auth.default] \
+             (basic, header, google_id_token or hmac) or set acknowledged = true"
+        );
+    }
     let listener = match startup::bind(&state) {
         Ok(l) => l,
         Err(e) => {

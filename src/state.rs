@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::intent::Registry;
 use crate::upstream::Upstreams;
@@ -11,6 +12,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub registry: Arc<Registry>,
     pub upstreams: Arc<Upstreams>,
+    pub auth: Arc<Authenticator>,
     ready: AtomicBool,
 }
 
@@ -43,7 +45,9 @@ impl AppState {
                 }
             }
         }
+        let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
         Ok(AppState {
+            auth,
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams: Arc::new(upstreams),

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::auth::Rejection;
 use crate::body;
 use crate::config::BudgetQuery;
 use crate::dispatch::{self, fallback_for, Outcome};
@@ -35,6 +36,15 @@ pub enum Route {
 }
 
 impl Route {
+    /// The route's name under `[auth.routes]`.
+    pub fn auth_name(self) -> &'static str {
+        match self {
+            Route::Auto => "auto",
+            Route::Es => "es",
+            Route::Cx | Route::CxNamed => "cx",
+        }
+    }
+
     /// A bounded label for metrics and logs.
     pub fn label(self) -> &'static str {
         match self {
@@ -205,6 +215,12 @@ pub async fn handle(
     let started = Instant::now();
     let request_id = request_id(&req);
     let result = async {
+        // Credentials first: a stranger learns nothing, not even which content type we want.
+        let verifier = state.auth.for_route(route.auth_name());
+        verifier
+            .verify_headers(req.headers())
+            .await
+            .map_err(|r| rejected(route, verifier.mode(), r))?;
         body::check_content_type(&req)?;
         let settings = &state.settings.server;
         let bytes = body::read_limited(
@@ -214,6 +230,9 @@ pub async fn handle(
             Duration::from_millis(settings.body_read_timeout_ms),
         )
         .await?;
+        verifier
+            .verify_body(req.headers(), &bytes)
+            .map_err(|r| rejected(route, verifier.mode(), r))?;
         let parsed = parse_request(route, &bytes)?;
         let call = Call {
             started,
@@ -241,6 +260,32 @@ pub async fn handle(
         resp.headers_mut().insert(REQUEST_ID.clone(), v);
     }
     resp
+}
+
+/// Counts and logs a refused caller (never its credential) and picks the status: 401, or 503
+/// when Google's keys are unavailable, which is our failure, not the caller's.
+fn rejected(route: Route, mode: &'static str, reason: Rejection) -> WebhookError {
+    metrics::counter!(
+        "intentful_auth_rejections_total",
+        &[
+            ("route", route.label()),
+            ("mode", mode),
+            ("reason", reason.as_str())
+        ]
+    )
+    .increment(1);
+    tracing::warn!(
+        route = route.label(),
+        mode,
+        reason = reason.as_str(),
+        "caller refused"
+    );
+    match reason {
+        Rejection::KeysUnavailable => {
+            WebhookError::Unavailable("the caller's signing keys cannot be fetched".into())
+        }
+        _ => WebhookError::Unauthorized,
+    }
 }
 
 /// Response header carrying the call's outcome label (`ok`, `fallback_error`, ...).

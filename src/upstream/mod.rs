@@ -80,6 +80,12 @@ impl Upstreams {
         })
     }
 
+    /// The shared, pooled client, for the few outbound calls that are not to a named upstream
+    /// (Google's signing keys).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
     }

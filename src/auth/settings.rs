@@ -1,0 +1,216 @@
+//! Inbound authentication settings: one mode for every webhook route, optionally overridden
+//! per route (`auto` = `/webhook`, `es`, `cx`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Secret;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The mode of every webhook route without its own entry in `routes`.
+    pub default: AuthMode,
+    /// Per-route overrides, by route name: `auto` (`/webhook`), `es`, `cx` (also `/webhook/cx/<name>`).
+    pub routes: BTreeMap<String, AuthMode>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            default: AuthMode::None {
+                acknowledged: false,
+            },
+            routes: BTreeMap::new(),
+        }
+    }
+}
+
+/// How a caller proves it is the Dialogflow agent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthMode {
+    /// Anyone may call. Start-up warns unless `acknowledged = true` says it is deliberate
+    /// (e.g. the service sits behind an authenticating proxy).
+    None {
+        #[serde(default)]
+        acknowledged: bool,
+    },
+    /// Dialogflow's "basic auth" username/password; several pairs may be valid (rotation).
+    Basic { credentials: Vec<BasicCredential> },
+    /// A static header such as `Authorization: Bearer ...` or `X-Webhook-Token: ...`; any of
+    /// `values` is accepted (rotation).
+    Header { name: String, values: Vec<Secret> },
+    /// Google-signed ID tokens (Dialogflow service identity / CX service agent auth).
+    GoogleIdToken(GoogleIdTokenSettings),
+    /// HMAC-SHA256 over the raw body (optionally with a timestamp), from a signing proxy.
+    Hmac(HmacSettings),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BasicCredential {
+    pub username: String,
+    pub password: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GoogleIdTokenSettings {
+    /// The `aud` the token must carry: the webhook URL as configured in the agent.
+    pub audience: String,
+    /// Accepted `email` claims, e.g. `service-<project number>@gcp-sa-dialogflow.iam.gserviceaccount.com`.
+    pub service_accounts: Vec<String>,
+    #[serde(default = "default_jwks_url")]
+    pub jwks_url: String,
+    #[serde(default = "default_issuers")]
+    pub issuers: Vec<String>,
+    /// Allowed clock skew for `exp`, `iat` and `nbf`.
+    #[serde(default = "default_leeway")]
+    pub leeway_secs: u64,
+    /// Shortest time between two key refreshes caused by an unknown `kid`.
+    #[serde(default = "default_refresh_interval")]
+    pub min_refresh_interval_secs: u64,
+}
+
+fn default_jwks_url() -> String {
+    "https://www.googleapis.com/oauth2/v3/certs".into()
+}
+
+fn default_issuers() -> Vec<String> {
+    vec![
+        "https://accounts.google.com".into(),
+        "accounts.google.com".into(),
+    ]
+}
+
+fn default_leeway() -> u64 {
+    30
+}
+
+fn default_refresh_interval() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureEncoding {
+    Hex,
+    Base64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HmacSettings {
+    /// Header carrying the signature, e.g. `X-Signature-256`.
+    pub header: String,
+    /// Any of these secrets may have signed the call (rotation).
+    pub secrets: Vec<Secret>,
+    #[serde(default = "default_encoding")]
+    pub encoding: SignatureEncoding,
+    /// A prefix the header value carries before the signature, e.g. `sha256=`.
+    #[serde(default)]
+    pub prefix: String,
+    /// Header with the Unix time the call was signed at; when set, the signed bytes are
+    /// `<timestamp>.<body>` and the time must be within `tolerance_secs` either way.
+    #[serde(default)]
+    pub timestamp_header: Option<String>,
+    #[serde(default = "default_tolerance")]
+    pub tolerance_secs: u64,
+}
+
+fn default_encoding() -> SignatureEncoding {
+    SignatureEncoding::Hex
+}
+
+fn default_tolerance() -> u64 {
+    300
+}
+
+impl AuthSettings {
+    /// The route names `routes` may use.
+    pub const ROUTES: [&'static str; 3] = ["auto", "es", "cx"];
+
+    /// Checks every mode; the error names the key.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        for name in self.routes.keys() {
+            if !Self::ROUTES.contains(&name.as_str()) {
+                return Err((
+                    format!("auth.routes.{name}"),
+                    "routes are auto, es or cx".into(),
+                ));
+            }
+        }
+        let all = std::iter::once(("auth.default".to_string(), &self.default)).chain(
+            self.routes
+                .iter()
+                .map(|(k, m)| (format!("auth.routes.{k}"), m)),
+        );
+        for (key, mode) in all {
+            mode.validate()
+                .map_err(|(field, problem)| (format!("{key}.{field}"), problem))?;
+        }
+        Ok(())
+    }
+}
+
+impl AuthMode {
+    fn validate(&self) -> Result<(), (String, String)> {
+        let bad = |field: &str, problem: &str| Err((field.to_string(), problem.to_string()));
+        match self {
+            AuthMode::None { .. } => Ok(()),
+            AuthMode::Basic { credentials } => {
+                if credentials.is_empty() {
+                    return bad("credentials", "needs at least one username/password");
+                }
+                if credentials
+                    .iter()
+                    .any(|c| c.username.contains(':') || c.password.expose().is_empty())
+                {
+                    return bad(
+                        "credentials",
+                        "usernames cannot contain ':' and passwords cannot be empty",
+                    );
+                }
+                Ok(())
+            }
+            AuthMode::Header { name, values } => {
+                if actix_web::http::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                    return bad("name", "is not a valid header name");
+                }
+                if values.is_empty() || values.iter().any(|v| v.expose().len() < 16) {
+                    return bad(
+                        "values",
+                        "needs at least one value of 16 or more characters",
+                    );
+                }
+                Ok(())
+            }
+            AuthMode::GoogleIdToken(g) => {
+                if g.audience.is_empty() {
+                    return bad(
+                        "audience",
+                        "must be the webhook URL configured in the agent",
+                    );
+                }
+                if g.service_accounts.is_empty() {
+                    return bad("service_accounts", "must name the Dialogflow service agent");
+                }
+                if url::Url::parse(&g.jwks_url).is_err() {
+                    return bad("jwks_url", "must be a URL");
+                }
+                Ok(())
+            }
+            AuthMode::Hmac(h) => {
+                if actix_web::http::header::HeaderName::from_bytes(h.header.as_bytes()).is_err() {
+                    return bad("header", "is not a valid header name");
+                }
+                if h.secrets.is_empty() || h.secrets.iter().any(|s| s.expose().len() < 16) {
+                    return bad("secrets", "needs at least one secret of 16 or more bytes");
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -71,6 +71,9 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight calls may finish after SIGTERM.
     pub shutdown_grace_ms: u64,
+    /// After SIGTERM, how long to keep serving while `/readyz` already says unready, so load
+    /// balancers stop sending first (Kubernetes); Cloud Run needs none.
+    pub shutdown_delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -115,6 +118,8 @@ pub struct LogSettings {
     pub format: String,
     /// A tracing filter, e.g. `info` or `intentful=debug`.
     pub level: String,
+    /// Google Cloud project for trace links in JSON logs; `GOOGLE_CLOUD_PROJECT` when empty.
+    pub gcp_project: String,
 }
 
 /// Dialogflow CX rendering choices.
@@ -209,6 +214,7 @@ impl Default for ServerSettings {
             body_read_timeout_ms: 5_000,
             workers: 0,
             shutdown_grace_ms: 10_000,
+            shutdown_delay_ms: 0,
         }
     }
 }
@@ -240,6 +246,7 @@ impl Default for LogSettings {
         LogSettings {
             format: "auto".into(),
             level: "info".into(),
+            gcp_project: String::new(),
         }
     }
 }

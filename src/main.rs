@@ -107,14 +107,16 @@ async fn serve(settings: Settings) -> ExitCode {
         .map(|a| a.to_string())
         .unwrap_or_default();
     tracing::info!(%addr, intents = state.registry.all().len(), "intentful listening");
-    match startup::serve(state, listener) {
-        Ok(server) => match server.await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("intentful: {e}");
-                ExitCode::FAILURE
-            }
-        },
+    let server = match startup::serve(state.clone(), listener) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    actix_web::rt::spawn(startup::shutdown_on_signal(state, server.handle()));
+    match server.await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("intentful: {e}");
             ExitCode::FAILURE

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
 use crate::routes;
@@ -36,6 +36,8 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
     let data = web::Data::from(state.clone());
     let settings = &state.settings.server;
     let mut server = HttpServer::new(move || app(data.clone()))
+        // Our own handler flips readiness before stopping; see `shutdown_on_signal`.
+        .disable_signals()
         .shutdown_timeout(
             Duration::from_millis(settings.shutdown_grace_ms)
                 .as_secs()
@@ -47,4 +49,45 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
         server = server.workers(settings.workers);
     }
     Ok(server.run())
+}
+
+/// Waits for SIGTERM or SIGINT, then shuts down in the order load balancers need: `/readyz`
+/// turns unready, serving goes on for `server.shutdown_delay_ms`, then the listener closes and
+/// in-flight calls get up to `server.shutdown_grace_ms` to finish.
+pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
+    wait_for_signal().await;
+    state.set_ready(false);
+    let s = &state.settings.server;
+    tracing::info!(
+        delay_ms = s.shutdown_delay_ms,
+        grace_ms = s.shutdown_grace_ms,
+        "shutdown signal: readiness off, draining"
+    );
+    tokio::time::sleep(Duration::from_millis(s.shutdown_delay_ms)).await;
+    server.stop(true).await;
+    tracing::info!("stopped");
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }

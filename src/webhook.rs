@@ -213,6 +213,7 @@ pub async fn handle(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let started = Instant::now();
+    let _in_flight = telemetry::InFlight::start();
     let request_id = request_id(&req);
     let result = async {
         // Credentials first: a stranger learns nothing, not even which content type we want.
@@ -239,6 +240,7 @@ pub async fn handle(
             request_id: request_id.clone(),
             route,
             cx_webhook: cx_webhook.as_deref(),
+            trace: trace_of(&req, &state),
         };
         Ok::<_, WebhookError>(answer(&state, &parsed, call).await)
     }
@@ -300,6 +302,19 @@ pub struct Call<'a> {
     pub request_id: Arc<str>,
     pub route: Route,
     pub cx_webhook: Option<&'a str>,
+    /// Cloud Trace link (`projects/P/traces/T`) and span id, when the caller sent a trace header.
+    pub trace: Option<(String, String)>,
+}
+
+/// The Cloud Trace resource name and span id for this request's log lines.
+fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let (trace, span) = telemetry::cloud_logging::trace_from_headers(
+        header("x-cloud-trace-context"),
+        header("traceparent"),
+    )?;
+    let project = telemetry::gcp_project(&state.settings.log)?;
+    Some((format!("projects/{project}/traces/{trace}"), span))
 }
 
 /// Dispatches a parsed request and renders the answer; never fails.
@@ -309,6 +324,7 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u
         request_id,
         route,
         cx_webhook,
+        trace,
     } = call;
     let protocol = parsed.protocol();
     let mut turn = parsed.turn();
@@ -334,7 +350,14 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u
         session = %turn.session,
         response_id = %turn.response_id,
         intent = intent_label,
+        outcome = tracing::field::Empty,
+        trace = tracing::field::Empty,
+        span_id = tracing::field::Empty,
     );
+    if let Some((trace, span_id)) = &trace {
+        span.record("trace", trace.as_str());
+        span.record("span_id", span_id.as_str());
+    }
     let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
     let mut done = dispatch::dispatch(&state.settings, spec.as_ref(), ctx, turn, deadline)
@@ -361,6 +384,7 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u
         }
     };
     let elapsed = started.elapsed();
+    span.record("outcome", done.outcome.as_str());
     let _enter = span.enter();
     match &done.cause {
         Some(cause) => tracing::warn!(

@@ -192,11 +192,19 @@ impl UpstreamRequest {
         if let Some(body) = &self.body {
             builder = builder.body(body.clone());
         }
-        match tokio::time::timeout(timeout, exchange(builder, up.max_response_bytes)).await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(kind)) => Err(err(kind)),
-            Err(_) => Err(err(UpstreamErrorKind::Timeout)),
-        }
+        let started = std::time::Instant::now();
+        let result =
+            match tokio::time::timeout(timeout, exchange(builder, up.max_response_bytes)).await {
+                Ok(Ok(resp)) => Ok(resp),
+                Ok(Err(kind)) => Err(err(kind)),
+                Err(_) => Err(err(UpstreamErrorKind::Timeout)),
+            };
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.kind.label(),
+        };
+        crate::telemetry::record_upstream(&up.name, outcome, started.elapsed());
+        result
     }
 }
 

@@ -8,4 +8,5 @@ mod cx;
 mod deadline;
 mod drift;
 mod fixtures_replay;
+mod shutdown;
 mod support;

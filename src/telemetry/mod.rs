@@ -1,0 +1,170 @@
+//! Logs (tracing) and metrics (the `metrics` facade, exported as Prometheus text).
+
+pub mod cloud_logging;
+
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogSettings;
+
+/// Installs the global subscriber; later calls are ignored (tests build many apps).
+pub fn init_logging(settings: &LogSettings) {
+    let filter = EnvFilter::try_from_env("RUST_LOG")
+        .or_else(|_| EnvFilter::try_new(&settings.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = match settings.format.as_str() {
+        "json" => true,
+        "pretty" => false,
+        _ => !std::io::stdout().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json {
+        builder
+            .event_format(cloud_logging::CloudLogging)
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// The Google Cloud project for trace links: `log.gcp_project`, else `GOOGLE_CLOUD_PROJECT`.
+pub fn gcp_project(settings: &LogSettings) -> Option<String> {
+    Some(settings.gcp_project.clone())
+        .filter(|p| !p.is_empty())
+        .or_else(|| {
+            std::env::var("GOOGLE_CLOUD_PROJECT")
+                .ok()
+                .filter(|p| !p.is_empty())
+        })
+}
+
+/// The process-wide Prometheus recorder, installed on first use.
+pub fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets(&[
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 4.5, 5.0, 10.0,
+            ])
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        describe();
+        let handle = recorder.handle();
+        // Fails only if another recorder is installed; ours still renders what it records.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+/// Help texts, so `/metrics` explains itself.
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_counter!(
+        "intentful_webhook_requests_total",
+        "Webhook calls answered, by route, protocol, intent and outcome"
+    );
+    describe_histogram!(
+        "intentful_webhook_duration_seconds",
+        Unit::Seconds,
+        "Time from arrival to answer, by protocol and intent"
+    );
+    describe_counter!(
+        "intentful_webhook_rejections_total",
+        "Webhook calls refused before dispatch, by route and error code"
+    );
+    describe_counter!(
+        "intentful_deadline_fallbacks_total",
+        "Fallback replies sent because the deadline was reached, by intent"
+    );
+    describe_counter!(
+        "intentful_auth_rejections_total",
+        "Callers refused by inbound auth, by route, mode and reason"
+    );
+    describe_gauge!(
+        "intentful_webhook_in_flight",
+        "Webhook calls being processed now"
+    );
+    describe_counter!(
+        "intentful_upstream_requests_total",
+        "Upstream API calls, by upstream and outcome"
+    );
+    describe_histogram!(
+        "intentful_upstream_duration_seconds",
+        Unit::Seconds,
+        "Upstream API call latency, by upstream"
+    );
+}
+
+/// One observation per webhook call. `intent` must be a registered key or `unknown`, so label
+/// values stay bounded whatever callers send.
+pub fn record_webhook(
+    route: &'static str,
+    protocol: &'static str,
+    intent: &str,
+    outcome: &'static str,
+    elapsed: Duration,
+) {
+    let labels = [
+        ("route", route.to_string()),
+        ("protocol", protocol.to_string()),
+        ("intent", intent.to_string()),
+        ("outcome", outcome.to_string()),
+    ];
+    metrics::counter!("intentful_webhook_requests_total", &labels).increment(1);
+    metrics::histogram!(
+        "intentful_webhook_duration_seconds",
+        &[
+            ("protocol", protocol.to_string()),
+            ("intent", intent.to_string())
+        ]
+    )
+    .record(elapsed.as_secs_f64());
+    if outcome == "fallback_deadline" {
+        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent.to_string())
+            .increment(1);
+    }
+}
+
+/// Counts a call as in flight until dropped.
+pub struct InFlight;
+
+impl InFlight {
+    pub fn start() -> InFlight {
+        metrics::gauge!("intentful_webhook_in_flight").increment(1.0);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("intentful_webhook_in_flight").decrement(1.0);
+    }
+}
+
+/// One upstream call's outcome and latency.
+pub fn record_upstream(upstream: &str, outcome: &'static str, elapsed: Duration) {
+    metrics::counter!(
+        "intentful_upstream_requests_total",
+        &[
+            ("upstream", upstream.to_string()),
+            ("outcome", outcome.to_string())
+        ]
+    )
+    .increment(1);
+    metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream.to_string())
+        .record(elapsed.as_secs_f64());
+}
+
+/// A request refused before dispatch, by HTTP status code.
+pub fn record_rejection(route: &'static str, code: &'static str) {
+    metrics::counter!(
+        "intentful_webhook_rejections_total",
+        &[("route", route.to_string()), ("code", code.to_string())]
+    )
+    .increment(1);
+}

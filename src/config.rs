@@ -52,6 +52,8 @@ pub struct Settings {
     pub cx: CxSettings,
     /// Who may call the webhook routes.
     pub auth: crate::auth::AuthSettings,
+    /// Source allowlist and rate limits in front of the webhook routes.
+    pub limits: crate::limits::LimitSettings,
     /// Per-intent overrides, by intent key.
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
@@ -199,6 +201,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             cx: CxSettings::default(),
             auth: crate::auth::AuthSettings::default(),
+            limits: crate::limits::LimitSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
         }

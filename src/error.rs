@@ -16,6 +16,8 @@ pub enum WebhookError {
     MalformedJson(String),
     #[error("missing or invalid credentials")]
     Unauthorized,
+    #[error("this source address may not call the webhook")]
+    Forbidden,
     #[error("the request body took too long to arrive")]
     BodyTimeout,
     #[error("the request body is larger than {limit} bytes")]
@@ -41,6 +43,7 @@ impl WebhookError {
             WebhookError::EmptyBody => "empty_body",
             WebhookError::MalformedJson(_) => "malformed_json",
             WebhookError::Unauthorized => "unauthorized",
+            WebhookError::Forbidden => "forbidden",
             WebhookError::BodyTimeout => "body_timeout",
             WebhookError::TooLarge { .. } => "payload_too_large",
             WebhookError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -63,6 +66,7 @@ impl ResponseError for WebhookError {
         match self {
             WebhookError::EmptyBody | WebhookError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             WebhookError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebhookError::Forbidden => StatusCode::FORBIDDEN,
             WebhookError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             WebhookError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebhookError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

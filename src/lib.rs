@@ -6,7 +6,8 @@
 //! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
 //! - [`dispatch`]: runs a handler under the deadline, with fallbacks.
 //! - [`upstream`]: named upstream APIs over one shared client, bounded by the deadline.
-//! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC).
+//! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC);
+//!   [`limits`]: source allowlist and rate limits in front of it.
 //! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
 //! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
 //! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
@@ -20,6 +21,7 @@ pub mod fixtures;
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;
+pub mod limits;
 pub mod protocol;
 pub mod routes;
 pub mod startup;

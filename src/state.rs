@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::intent::Registry;
+use crate::limits::ClientGate;
 use crate::upstream::Upstreams;
 
 pub struct AppState {
@@ -13,6 +14,7 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub upstreams: Arc<Upstreams>,
     pub auth: Arc<Authenticator>,
+    pub gate: ClientGate,
     ready: AtomicBool,
 }
 
@@ -48,6 +50,7 @@ impl AppState {
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
         Ok(AppState {
             auth,
+            gate: ClientGate::new(&settings.limits),
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams: Arc::new(upstreams),

@@ -218,6 +218,7 @@ pub async fn handle(
     let result = async {
         // Credentials first: a stranger learns nothing, not even which content type we want.
         let verifier = state.auth.for_route(route.auth_name());
+        state.gate.check(&req, verifier.credential_header())?;
         verifier
             .verify_headers(req.headers())
             .await

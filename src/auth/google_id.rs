@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{decode, decode_header, Algorithm, Validation};
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
 use super::{GoogleIdTokenSettings, JwksCache, Rejection};
@@ -58,18 +58,14 @@ impl GoogleIdVerifier {
     pub async fn verify(&self, headers: &HeaderMap) -> Result<(), Rejection> {
         let value = headers.get(AUTHORIZATION).ok_or(Rejection::Missing)?;
         let value = value.to_str().map_err(|_| Rejection::Malformed)?;
-        let (scheme, token) = value.split_once(' ').ok_or(Rejection::Malformed)?;
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(Rejection::Missing);
-        }
-        let token = token.trim();
-        let header = decode_header(token).map_err(|_| Rejection::Malformed)?;
-        if header.alg != Algorithm::RS256 {
-            return Err(Rejection::WrongAlgorithm);
-        }
-        let kid = header.kid.ok_or(Rejection::UnknownKey)?;
+        let (token, kid) = bearer_token(value)?;
         let key = self.jwks.key(&kid).await?;
-        let data = decode::<Claims>(token, &key, &self.validation).map_err(|e| match e.kind() {
+        self.check(token, &key)
+    }
+
+    /// Verifies signature and claims of `token` with `key` (the key fetching aside).
+    pub fn check(&self, token: &str, key: &DecodingKey) -> Result<(), Rejection> {
+        let data = decode::<Claims>(token, key, &self.validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => Rejection::Expired,
             ErrorKind::ImmatureSignature => Rejection::NotYetValid,
             ErrorKind::InvalidAudience => Rejection::WrongAudience,
@@ -94,4 +90,19 @@ impl GoogleIdVerifier {
         }
         Ok(())
     }
+}
+
+/// The token and its `kid` from an `Authorization: Bearer <JWT>` value; only RS256 passes.
+pub fn bearer_token(value: &str) -> Result<(&str, String), Rejection> {
+    let (scheme, token) = value.split_once(' ').ok_or(Rejection::Malformed)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Rejection::Missing);
+    }
+    let token = token.trim();
+    let header = decode_header(token).map_err(|_| Rejection::Malformed)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(Rejection::WrongAlgorithm);
+    }
+    let kid = header.kid.ok_or(Rejection::UnknownKey)?;
+    Ok((token, kid))
 }

@@ -30,6 +30,10 @@ impl HmacVerifier {
         }
     }
 
+    pub fn header(&self) -> &str {
+        &self.header
+    }
+
     pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), Rejection> {
         let raw = headers.get(&self.header).ok_or(Rejection::Missing)?;
         let raw = raw.to_str().map_err(|_| Rejection::Malformed)?;

@@ -11,7 +11,7 @@ mod hmac_sig;
 mod jwks;
 mod settings;
 
-pub use google_id::GoogleIdVerifier;
+pub use google_id::{bearer_token, GoogleIdVerifier};
 pub use hmac_sig::{parse_signature, HmacVerifier};
 pub use jwks::JwksCache;
 pub use settings::{
@@ -94,6 +94,15 @@ impl Verifier {
                 Verifier::GoogleIdToken(Arc::new(GoogleIdVerifier::new(g, http.clone())))
             }
             AuthMode::Hmac(h) => Verifier::Hmac(HmacVerifier::new(h)),
+        }
+    }
+
+    /// The header that carries this route's credential, for per-credential rate limits.
+    pub fn credential_header(&self) -> &str {
+        match self {
+            Verifier::Header { name, .. } => name,
+            Verifier::Hmac(v) => v.header(),
+            _ => "authorization",
         }
     }
 

@@ -9,6 +9,8 @@ mod error;
 
 pub use call::{UpstreamClient, UpstreamRequest, UpstreamResponse};
 pub use error::{UpstreamError, UpstreamErrorKind};
+/// The HTTP client type every outbound call shares (re-exported for tools built on the crate).
+pub use reqwest::Client as HttpClient;
 
 use std::collections::HashMap;
 use std::sync::Arc;

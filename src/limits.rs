@@ -1,0 +1,118 @@
+//! Who may open a webhook call at all: an optional source-address allowlist (with explicit
+//! trust of one proxy hop) and optional rate limits per client address and per credential,
+//! answered with 403 and 429 (`Retry-After`) before any authentication work is done.
+
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::error::WebhookError;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Source networks allowed to call the webhook routes (CIDRs); empty allows all.
+    pub allow_cidrs: Vec<IpNet>,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one our own proxy or
+    /// load balancer appended) instead of the TCP peer. Only one hop is trusted.
+    pub trust_proxy_hop: bool,
+    /// Sustained webhook calls per second per client address; 0 turns it off.
+    pub per_ip_per_sec: u32,
+    /// Sustained webhook calls per second per credential (`Authorization` or the auth header);
+    /// 0 turns it off.
+    pub per_credential_per_sec: u32,
+    /// Extra calls allowed in a burst above the sustained rate.
+    pub burst: u32,
+}
+
+pub struct ClientGate {
+    allow: Vec<IpNet>,
+    trust_proxy_hop: bool,
+    per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    per_credential: Option<DefaultKeyedRateLimiter<u64>>,
+    checks: AtomicU64,
+}
+
+/// How often the limiters forget idle clients, so their state stays bounded.
+const PRUNE_EVERY: u64 = 4096;
+
+impl ClientGate {
+    pub fn new(s: &LimitSettings) -> ClientGate {
+        let quota = |per_sec: u32| {
+            NonZeroU32::new(per_sec).map(|rate| {
+                let burst = NonZeroU32::new(per_sec.saturating_add(s.burst)).unwrap_or(rate);
+                Quota::per_second(rate).allow_burst(burst)
+            })
+        };
+        ClientGate {
+            allow: s.allow_cidrs.clone(),
+            trust_proxy_hop: s.trust_proxy_hop,
+            per_ip: quota(s.per_ip_per_sec).map(RateLimiter::keyed),
+            per_credential: quota(s.per_credential_per_sec).map(RateLimiter::keyed),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// The client's address as configured: the TCP peer, or the trusted proxy's last hop.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        if self.trust_proxy_hop {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|last| last.trim().parse().ok());
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        req.peer_addr().map(|a| a.ip())
+    }
+
+    pub fn check(&self, req: &HttpRequest, credential_header: &str) -> Result<(), WebhookError> {
+        let ip = self.client_ip(req);
+        if !self.allow.is_empty()
+            && !ip.is_some_and(|ip| self.allow.iter().any(|n| n.contains(&ip)))
+        {
+            return Err(WebhookError::Forbidden);
+        }
+        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            if let Some(l) = &self.per_ip {
+                l.retain_recent();
+            }
+            if let Some(l) = &self.per_credential {
+                l.retain_recent();
+            }
+        }
+        if let (Some(limiter), Some(ip)) = (&self.per_ip, ip) {
+            limited(limiter.check_key(&ip))?;
+        }
+        if let Some(limiter) = &self.per_credential {
+            if let Some(value) = req.headers().get(credential_header) {
+                // Keyed by a hash: the limiter never holds the credential itself.
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                value.as_bytes().hash(&mut h);
+                limited(limiter.check_key(&h.finish()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn limited<T>(
+    r: Result<T, governor::NotUntil<<DefaultClock as Clock>::Instant>>,
+) -> Result<(), WebhookError> {
+    r.map(|_| ()).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        WebhookError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
+}

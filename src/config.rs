@@ -76,6 +76,8 @@ pub struct ServerSettings {
     /// After SIGTERM, how long to keep serving while `/readyz` already says unready, so load
     /// balancers stop sending first (Kubernetes); Cloud Run needs none.
     pub shutdown_delay_ms: u64,
+    /// TLS (and mTLS) terminated here; plain HTTP when unset.
+    pub tls: crate::tls::TlsSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -218,6 +220,7 @@ impl Default for ServerSettings {
             workers: 0,
             shutdown_grace_ms: 10_000,
             shutdown_delay_ms: 0,
+            tls: crate::tls::TlsSettings::default(),
         }
     }
 }
@@ -513,6 +516,57 @@ mod tests {
             assert!(s.upstreams.contains_key("weather"), "defaults kept");
             let crm = &s.upstreams["crm"];
             assert_eq!(format!("{:?}", crm.auth), "Bearer { token: *** }");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn every_auth_mode_loads_from_a_file_over_the_default() {
+        let modes = [
+            (
+                "basic",
+                "credentials = [{ username = \"df\", password = \"pw\" }]",
+            ),
+            (
+                "header",
+                "name = \"X-Webhook-Token\"\nvalues = [\"sixteen-chars-token\"]",
+            ),
+            (
+                "google_id_token",
+                "audience = \"https://bot.example.com/webhook\"\nservice_accounts = [\"a@b.c\"]",
+            ),
+            (
+                "hmac",
+                "header = \"X-Sig\"\nsecrets = [\"sixteen-bytes-secret\"]",
+            ),
+            ("none", "acknowledged = true"),
+        ];
+        for (mode, body) in modes {
+            Jail::expect_with(|jail| {
+                jail.create_file(
+                    "intentful.toml",
+                    &format!("[auth.default]\nmode = \"{mode}\"\n{body}\n[auth.routes.cx]\nmode = \"{mode}\"\n{body}\n"),
+                )?;
+                let s = Settings::load(None).map_err(|e| format!("{mode}: {e}"))?;
+                let seen = serde_json::to_value(&s.auth.default).map_err(|e| e.to_string())?;
+                assert_eq!(seen["mode"], mode);
+                assert_eq!(s.auth.routes["cx"], s.auth.default);
+                Ok(())
+            });
+        }
+        // And from the environment alone.
+        Jail::expect_with(|jail| {
+            jail.set_env("INTENTFUL_AUTH__DEFAULT__MODE", "header");
+            jail.set_env("INTENTFUL_AUTH__DEFAULT__NAME", "X-Webhook-Token");
+            jail.set_env(
+                "INTENTFUL_AUTH__DEFAULT__VALUES",
+                "[\"sixteen-chars-token\"]",
+            );
+            let s = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(matches!(
+                s.auth.default,
+                crate::auth::AuthMode::Header { .. }
+            ));
             Ok(())
         });
     }

@@ -27,5 +27,6 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod tls;
 pub mod upstream;
 pub mod webhook;

@@ -43,8 +43,12 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
                 .as_secs()
                 .max(1),
         )
-        .client_request_timeout(Duration::from_millis(settings.body_read_timeout_ms))
-        .listen(listener)?;
+        .client_request_timeout(Duration::from_millis(settings.body_read_timeout_ms));
+    server = match &state.tls {
+        // rustls wants the config by value; it is cheap to clone (all `Arc`s inside).
+        Some(tls) => server.listen_rustls_0_23(listener, (**tls).clone())?,
+        None => server.listen(listener)?,
+    };
     if settings.workers > 0 {
         server = server.workers(settings.workers);
     }

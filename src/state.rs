@@ -15,6 +15,8 @@ pub struct AppState {
     pub upstreams: Arc<Upstreams>,
     pub auth: Arc<Authenticator>,
     pub gate: ClientGate,
+    /// The rustls configuration when `server.tls` is set, loaded and checked at start.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
     ready: AtomicBool,
 }
 
@@ -29,6 +31,8 @@ pub enum StartupError {
         file: &'static str,
         upstream: String,
     },
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     #[error("building the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
 }
@@ -47,10 +51,12 @@ impl AppState {
                 }
             }
         }
+        let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
         Ok(AppState {
             auth,
             gate: ClientGate::new(&settings.limits),
+            tls,
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams: Arc::new(upstreams),

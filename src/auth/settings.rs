@@ -34,7 +34,9 @@ pub enum AuthMode {
     /// Anyone may call. Start-up warns unless `acknowledged = true` says it is deliberate
     /// (e.g. the service sits behind an authenticating proxy).
     None {
-        #[serde(default)]
+        // Not serialized when false: the defaults figment would otherwise carry
+        // `acknowledged` into a file's table that switches to another mode, and fail it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         acknowledged: bool,
     },
     /// Dialogflow's "basic auth" username/password; several pairs may be valid (rotation).

@@ -8,5 +8,7 @@ mod cx;
 mod deadline;
 mod drift;
 mod fixtures_replay;
+mod limits;
 mod shutdown;
 mod support;
+mod tls;

@@ -266,7 +266,10 @@ fn graft(doc: &mut Value, choice: usize, value: Value) {
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 192,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(192),
         // Failures are reported with their minimal case; no regression files in the tree.
         failure_persistence: None,
         ..ProptestConfig::default()

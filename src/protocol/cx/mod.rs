@@ -1,0 +1,63 @@
+//! Dialogflow CX v3 webhook wire types, field by field from google/cloud/dialogflow/cx/v3
+//! (webhook.proto, response_message.proto, tool_call.proto), checked against the descriptors of
+//! `google-cloud-dialogflow-cx` 2.9.0.
+//!
+//! The same rule as ES: strict proto3 JSON out (lowerCamelCase, enum names, empty fields
+//! omitted, never an extra key), tolerant in (unknown fields, snake_case, nulls, numeric
+//! strings, unknown enum names, unknown message kinds). One exception on the way out: a `null`
+//! inside `sessionInfo.parameters` is kept, because that is how CX deletes a session parameter.
+//!
+//! Proto oneofs are Rust enums wherever the webhook writes them (`WebhookResponse.transition`,
+//! `ResponseMessage.message`, `OutputAudioText.source`, `MixedAudio.Segment.content`), so a
+//! response can never carry two members of one oneof. The request's `query` oneof, which only
+//! Dialogflow writes, is kept as five optional fields.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use super::tolerant::{self, flag, nullable, proto_enum};
+
+type Struct = Map<String, Value>;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// `repeated string` that also accepts a bare string (one element) or `null` (none).
+fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<Option<String>>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v.into_iter().flatten().collect(),
+    })
+}
+
+/// `IntentInfo.parameters`: a `null` map or a `null` entry is absent.
+fn intent_parameters<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, IntentParameterValue>, D::Error> {
+    let map = Option::<BTreeMap<String, Option<IntentParameterValue>>>::deserialize(d)?;
+    Ok(map
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect())
+}
+
+mod message;
+mod request;
+mod response;
+#[cfg(test)]
+mod tests;
+
+pub use message::*;
+pub use request::*;
+pub use response::*;

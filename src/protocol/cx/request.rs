@@ -1,0 +1,235 @@
+//! `WebhookRequest` and what it carries: fulfillment, intent, page, form and session info (webhook.proto).
+
+use super::*;
+
+/// `WebhookRequest` (webhook.proto). The `query` oneof (`text`, `triggerIntent`, `transcript`,
+/// `triggerEvent`, `dtmfDigits`) is kept as separate optional fields; Dialogflow sets at most one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WebhookRequest {
+    #[serde(
+        alias = "detect_intent_response_id",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub detect_intent_response_id: String,
+    /// `query` oneof: natural language text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// `query` oneof: the intent given as input (`projects/.../intents/<ID>`).
+    #[serde(alias = "trigger_intent", skip_serializing_if = "Option::is_none")]
+    pub trigger_intent: Option<String>,
+    /// `query` oneof: the transcript of speech input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript: Option<String>,
+    /// `query` oneof: the event given as input.
+    #[serde(alias = "trigger_event", skip_serializing_if = "Option::is_none")]
+    pub trigger_event: Option<String>,
+    /// `query` oneof: the DTMF digits given as input.
+    #[serde(alias = "dtmf_digits", skip_serializing_if = "Option::is_none")]
+    pub dtmf_digits: Option<String>,
+    #[serde(
+        alias = "language_code",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub language_code: String,
+    #[serde(alias = "fulfillment_info", skip_serializing_if = "Option::is_none")]
+    pub fulfillment_info: Option<FulfillmentInfo>,
+    #[serde(alias = "intent_info", skip_serializing_if = "Option::is_none")]
+    pub intent_info: Option<IntentInfo>,
+    #[serde(alias = "page_info", skip_serializing_if = "Option::is_none")]
+    pub page_info: Option<PageInfo>,
+    #[serde(alias = "session_info", skip_serializing_if = "Option::is_none")]
+    pub session_info: Option<SessionInfo>,
+    /// Messages queued so far; a message of a kind this crate does not know is dropped.
+    #[serde(
+        deserialize_with = "tolerant::lenient_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub messages: Vec<ResponseMessage>,
+    /// `QueryParameters.payload` of the detect-intent call (e.g. telephony caller id).
+    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    pub payload: Struct,
+    #[serde(
+        alias = "sentiment_analysis_result",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sentiment_analysis_result: Option<SentimentAnalysisResult>,
+    #[serde(alias = "language_info", skip_serializing_if = "Option::is_none")]
+    pub language_info: Option<LanguageInfo>,
+}
+
+/// `WebhookRequest.FulfillmentInfo`: the tag that selects the handler.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FulfillmentInfo {
+    #[serde(
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub tag: String,
+}
+
+/// `WebhookRequest.IntentInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntentInfo {
+    #[serde(
+        alias = "last_matched_intent",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub last_matched_intent: String,
+    #[serde(
+        alias = "display_name",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub display_name: String,
+    #[serde(
+        deserialize_with = "intent_parameters",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub parameters: BTreeMap<String, IntentParameterValue>,
+    /// `float`, 0.0 to 1.0.
+    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+}
+
+/// `WebhookRequest.IntentInfo.IntentParameterValue`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntentParameterValue {
+    #[serde(
+        alias = "original_value",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub original_value: String,
+    #[serde(alias = "resolved_value", skip_serializing_if = "Value::is_null")]
+    pub resolved_value: Value,
+}
+
+/// `WebhookRequest.SentimentAnalysisResult`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SentimentAnalysisResult {
+    /// `float`, -1.0 (negative) to 1.0 (positive).
+    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// `float`, 0.0 to +inf.
+    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    pub magnitude: Option<f64>,
+}
+
+/// `LanguageInfo` (session.proto, `WebhookRequest.language_info`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LanguageInfo {
+    #[serde(
+        alias = "input_language_code",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub input_language_code: String,
+    #[serde(
+        alias = "resolved_language_code",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub resolved_language_code: String,
+    /// `float`, 0.0 to 1.0.
+    #[serde(
+        alias = "confidence_score",
+        with = "tolerant::opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confidence_score: Option<f64>,
+}
+
+/// `PageInfo` (webhook.proto), in requests and responses. In a response Dialogflow ignores
+/// `currentPage` and `displayName` and reads only `formInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageInfo {
+    #[serde(
+        alias = "current_page",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub current_page: String,
+    #[serde(
+        alias = "display_name",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub display_name: String,
+    #[serde(alias = "form_info", skip_serializing_if = "Option::is_none")]
+    pub form_info: Option<FormInfo>,
+}
+
+/// `PageInfo.FormInfo`. A webhook cannot add or remove form parameters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FormInfo {
+    #[serde(
+        alias = "parameter_info",
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub parameter_info: Vec<ParameterInfo>,
+}
+
+proto_enum!(
+    /// `PageInfo.FormInfo.ParameterInfo.ParameterState`. A webhook may only set `INVALID`
+    /// (re-prompt); Dialogflow ignores any other state in a response.
+    ParameterState {
+        Unspecified = 0 => "PARAMETER_STATE_UNSPECIFIED",
+        Empty = 1 => "EMPTY",
+        Invalid = 2 => "INVALID",
+        Filled = 3 => "FILLED",
+    }
+);
+
+/// `PageInfo.FormInfo.ParameterInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterInfo {
+    /// Required in a response: names the form parameter.
+    #[serde(
+        alias = "display_name",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub display_name: String,
+    #[serde(deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub required: bool,
+    #[serde(skip_serializing_if = "ParameterState::is_unspecified")]
+    pub state: ParameterState,
+    /// `google.protobuf.Value`; in a response, a new value for the parameter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Request only (ignored in a response).
+    #[serde(
+        alias = "just_collected",
+        deserialize_with = "flag",
+        skip_serializing_if = "is_false"
+    )]
+    pub just_collected: bool,
+}
+
+/// `SessionInfo` (webhook.proto). In a response, a `null` parameter deletes it, so `null`
+/// values are kept when serialising; `session` is ignored in a response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionInfo {
+    #[serde(
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub session: String,
+    /// Keyed by parameter display name.
+    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    pub parameters: Struct,
+}

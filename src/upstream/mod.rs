@@ -2,11 +2,20 @@
 //!
 //! Every call's timeout is `min(the upstream's timeout, remaining budget − margin)`, so a slow
 //! API fails inside the handler (which can still answer) and the dispatcher's timer is only the
-//! backstop.
+//! backstop. Per upstream, shared by all requests: credentials (`auth/`), a circuit breaker
+//! (`breaker.rs`), a concurrency limit, retry policy (`retry.rs`) and an opt-in response cache
+//! (`cache.rs`); `send.rs` chains them for one call.
 
+pub mod auth;
+mod breaker;
+mod cache;
 mod call;
 mod error;
+mod retry;
+mod send;
+pub mod settings;
 
+pub use breaker::CircuitState;
 pub use call::{UpstreamClient, UpstreamRequest, UpstreamResponse};
 pub use error::{UpstreamError, UpstreamErrorKind};
 /// The HTTP client type every outbound call shares (re-exported for tools built on the crate).
@@ -16,12 +25,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Settings, UpstreamAuth, UpstreamSettings};
+use tokio::sync::Semaphore;
+
+use crate::config::Settings;
+use settings::UpstreamSettings;
 
 /// The User-Agent every outbound call carries.
 pub const USER_AGENT: &str = concat!("intentful/", env!("CARGO_PKG_VERSION"));
 
-/// One configured upstream.
+/// One configured upstream and its shared state.
 #[derive(Debug)]
 pub struct Upstream {
     pub name: String,
@@ -29,17 +41,26 @@ pub struct Upstream {
     base: String,
     pub timeout: Duration,
     pub max_response_bytes: u64,
-    pub auth: UpstreamAuth,
+    auth: auth::Auth,
+    retry: retry::RetryPolicy,
+    breaker: breaker::Breaker,
+    limiter: Semaphore,
+    cache: cache::ResponseCache,
 }
 
 impl Upstream {
-    fn new(name: &str, s: &UpstreamSettings) -> Self {
+    fn new(name: &str, s: &UpstreamSettings, http: &reqwest::Client) -> Self {
+        let base = s.base_url.as_str().trim_end_matches('/').to_string();
         Upstream {
             name: name.to_string(),
-            base: s.base_url.as_str().trim_end_matches('/').to_string(),
+            auth: auth::Auth::new(&s.auth, &base, http),
+            base,
             timeout: Duration::from_millis(s.timeout_ms),
             max_response_bytes: s.max_response_bytes,
-            auth: s.auth.clone(),
+            retry: retry::RetryPolicy::new(&s.retry),
+            breaker: breaker::Breaker::new(name, &s.breaker),
+            limiter: Semaphore::new(s.max_concurrency),
+            cache: cache::ResponseCache::new(&s.cache),
         }
     }
 
@@ -73,7 +94,7 @@ impl Upstreams {
         let by_name = settings
             .upstreams
             .iter()
-            .map(|(name, s)| (name.clone(), Arc::new(Upstream::new(name, s))))
+            .map(|(name, s)| (name.clone(), Arc::new(Upstream::new(name, s, &http))))
             .collect();
         Ok(Upstreams {
             http,
@@ -94,6 +115,17 @@ impl Upstreams {
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
+    }
+
+    /// Each upstream's circuit state, by name, sorted.
+    pub fn circuits(&self) -> Vec<(&str, CircuitState)> {
+        let mut all: Vec<_> = self
+            .by_name
+            .iter()
+            .map(|(name, up)| (name.as_str(), up.breaker.state()))
+            .collect();
+        all.sort_by_key(|(name, _)| *name);
+        all
     }
 
     /// A client for one upstream, bounded by `deadline`.

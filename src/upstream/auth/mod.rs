@@ -26,7 +26,7 @@ pub(crate) enum Auth {
     Static(bearer::StaticAuth),
     Basic(basic::BasicAuth),
     OAuth2(oauth2::ClientCredentials, TokenCache),
-    Jwt(signed_jwt::JwtSigner, TokenCache),
+    Jwt(Box<signed_jwt::JwtSigner>, TokenCache),
     /// A setting that validation should have refused; every call fails with this reason.
     Broken(String),
 }
@@ -64,7 +64,7 @@ impl Auth {
                 None => Auth::Broken("invalid OAuth2 settings".into()),
             },
             UpstreamAuth::SignedJwt { .. } => match signed_jwt::JwtSigner::new(auth) {
-                Ok(s) => Auth::Jwt(s, TokenCache::default()),
+                Ok(s) => Auth::Jwt(Box::new(s), TokenCache::default()),
                 Err((key, problem)) => Auth::Broken(format!("auth.{key}: {problem}")),
             },
         }

@@ -166,3 +166,59 @@ async fn stale_entry_answers_when_the_upstream_fails_only_if_allowed() {
         .expect_err("too stale for this call");
     assert_eq!(err.kind, UpstreamErrorKind::Status(503));
 }
+
+/// The example intents opt in: a second user asking about Tokyo within five minutes costs no
+/// upstream call.
+#[actix_web::test]
+async fn weather_intent_answers_repeat_questions_from_the_cache() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/geocoding/v1/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [
+            {"name": "Tokyo", "latitude": 35.6895, "longitude": 139.69171}
+        ]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/weather/v1/forecast"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "current": {"temperature_2m": 18.0, "weather_code": 0, "wind_speed_10m": 5.0}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut settings = intentful::config::Settings::default();
+    for name in ["geocoding", "weather"] {
+        let up = settings.upstreams.get_mut(name).expect("built-in upstream");
+        up.base_url = format!("{}/{name}", server.uri()).parse().expect("url");
+    }
+    let app = crate::support::spawn_with(
+        settings,
+        intentful::intent::Registry::builtin().expect("registry"),
+    );
+    let request =
+        std::fs::read("fixtures/weather_current/tokyo_sunny.request.json").expect("fixture");
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let body: Value = crate::support::client()
+            .post(app.url("/webhook"))
+            .header("content-type", "application/json")
+            .body(request.clone())
+            .send()
+            .await
+            .expect("response")
+            .json()
+            .await
+            .expect("json");
+        answers.push(
+            body["fulfillmentText"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    assert!(answers[0].contains("18°C"), "{answers:?}");
+    assert_eq!(answers[0], answers[1]);
+    server.verify().await;
+}

@@ -176,6 +176,46 @@ pub fn record_upstream(upstream: &str, outcome: &'static str, elapsed: Duration)
         .record(elapsed.as_secs_f64());
 }
 
+/// One upstream's call metrics with the handles of the common case (a successful call)
+/// registered once, so the hot path allocates no labels and looks nothing up.
+#[derive(Debug)]
+pub struct UpstreamMetrics {
+    upstream: String,
+    ok: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl UpstreamMetrics {
+    pub fn new(upstream: &str) -> UpstreamMetrics {
+        // Handles taken before a recorder exists stay no-ops: install it first.
+        let _ = metrics_handle();
+        UpstreamMetrics {
+            upstream: upstream.to_string(),
+            ok: metrics::counter!(
+                "intentful_upstream_requests_total",
+                &[
+                    ("upstream", upstream.to_string()),
+                    ("outcome", "ok".to_string())
+                ]
+            ),
+            duration: metrics::histogram!(
+                "intentful_upstream_duration_seconds",
+                "upstream" => upstream.to_string()
+            ),
+        }
+    }
+
+    /// Same series as [`record_upstream`].
+    pub fn record(&self, outcome: &'static str, elapsed: Duration) {
+        if outcome == "ok" {
+            self.ok.increment(1);
+            self.duration.record(elapsed.as_secs_f64());
+        } else {
+            record_upstream(&self.upstream, outcome, elapsed);
+        }
+    }
+}
+
 /// An upstream attempt that is about to be repeated.
 pub fn record_retry(upstream: &str) {
     metrics::counter!("intentful_upstream_retries_total", "upstream" => upstream.to_string())

@@ -184,15 +184,35 @@ impl ResponseCache {
         Fut: std::future::Future<Output = Shared>,
     {
         let cell = self.flights.entry(key.to_string()).or_default().clone();
-        let result = cell.get_or_init(fetch).await.clone();
-        self.flights.remove_if(key, |_, c| Arc::ptr_eq(c, &cell));
-        result
+        let guard = FlightGuard {
+            flights: &self.flights,
+            key,
+            cell,
+        };
+        guard.cell.get_or_init(fetch).await.clone()
     }
 
     #[cfg(test)]
     fn len_and_bytes(&self) -> (usize, u64) {
         let s = self.store.lock().unwrap();
         (s.lru.len(), s.bytes)
+    }
+}
+
+/// Retires a flight when its caller leaves: once it has a result (later calls go to the cache),
+/// or when the last caller gave up before it had one (so the map cannot fill with dead keys).
+struct FlightGuard<'a> {
+    flights: &'a DashMap<String, Arc<OnceCell<Shared>>>,
+    key: &'a str,
+    cell: Arc<OnceCell<Shared>>,
+}
+
+impl Drop for FlightGuard<'_> {
+    fn drop(&mut self) {
+        self.flights.remove_if(self.key, |_, c| {
+            // Two references: the map's and ours; more means other callers still wait on it.
+            Arc::ptr_eq(c, &self.cell) && (c.initialized() || Arc::strong_count(c) <= 2)
+        });
     }
 }
 
@@ -243,6 +263,19 @@ mod tests {
             matches!(c.lookup("e", &h), Lookup::Miss),
             "larger than the cache"
         );
+    }
+
+    #[tokio::test]
+    async fn abandoned_and_finished_flights_are_retired() {
+        let c = ResponseCache::new(&CacheSettings::default());
+        let pending = c.single_flight("k", std::future::pending::<Shared>);
+        let _ = tokio::time::timeout(Duration::from_millis(10), pending).await;
+        assert!(c.flights.is_empty(), "the only caller gave up");
+        let done = c
+            .single_flight("k", || async { Ok(resp(b"x", None)) })
+            .await;
+        assert!(done.is_ok());
+        assert!(c.flights.is_empty(), "finished");
     }
 
     #[test]

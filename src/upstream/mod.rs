@@ -3,13 +3,14 @@
 //! Every call's timeout is `min(the upstream's timeout, remaining budget − margin)`, so a slow
 //! API fails inside the handler (which can still answer) and the dispatcher's timer is only the
 //! backstop. Per upstream, shared by all requests: credentials (`auth/`), a circuit breaker
-//! (`breaker.rs`), a concurrency limit, retry policy (`retry.rs`) and an opt-in response cache
-//! (`cache.rs`); `send.rs` chains them for one call.
+//! (`breaker.rs`), a concurrency limit (`concurrency.rs`), retry policy (`retry.rs`) and an
+//! opt-in response cache (`cache.rs`); `send.rs` chains them for one call.
 
 pub mod auth;
 mod breaker;
 mod cache;
 mod call;
+mod concurrency;
 mod error;
 mod retry;
 mod send;
@@ -24,8 +25,6 @@ pub use reqwest::Client as HttpClient;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::Semaphore;
 
 use crate::config::Settings;
 use settings::UpstreamSettings;
@@ -44,8 +43,9 @@ pub struct Upstream {
     auth: auth::Auth,
     retry: retry::RetryPolicy,
     breaker: breaker::Breaker,
-    limiter: Semaphore,
+    limiter: concurrency::Limiter,
     cache: cache::ResponseCache,
+    metrics: crate::telemetry::UpstreamMetrics,
 }
 
 impl Upstream {
@@ -59,8 +59,9 @@ impl Upstream {
             max_response_bytes: s.max_response_bytes,
             retry: retry::RetryPolicy::new(&s.retry),
             breaker: breaker::Breaker::new(name, &s.breaker),
-            limiter: Semaphore::new(s.max_concurrency),
+            limiter: concurrency::Limiter::new(s.max_concurrency),
             cache: cache::ResponseCache::new(&s.cache),
+            metrics: crate::telemetry::UpstreamMetrics::new(name),
         }
     }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::RETRY_AFTER;
 
 use super::cache::{self, Lookup};
@@ -42,7 +42,8 @@ impl UpstreamRequest {
             return Err(err(UpstreamErrorKind::Request(problem.clone())));
         }
         match self.cache.clone() {
-            Some(opts) => self.send_cached(&up, opts).await,
+            // Boxed: the cached path's future is large, and plain calls should not carry it.
+            Some(opts) => Box::pin(self.send_cached(&up, opts)).await,
             None => self.call(&up).await,
         }
         .map_err(err)
@@ -105,7 +106,7 @@ impl UpstreamRequest {
             Ok(_) => "ok",
             Err(kind) => kind.label(),
         };
-        telemetry::record_upstream(&up.name, outcome, started.elapsed());
+        up.metrics.record(outcome, started.elapsed());
         result
     }
 
@@ -113,20 +114,14 @@ impl UpstreamRequest {
         let Some(admission) = up.breaker.admit() else {
             return Err(UpstreamErrorKind::CircuitOpen);
         };
-        let _permit = match up.limiter.try_acquire() {
-            Ok(permit) => permit,
-            Err(_) => {
-                let wait = self.left().saturating_sub(MIN_CALL_TIME);
-                match tokio::time::timeout(wait, up.limiter.acquire()).await {
-                    Ok(Ok(permit)) => permit,
-                    _ => return Err(UpstreamErrorKind::Saturated),
-                }
-            }
-        };
+        let _permit = up
+            .limiter
+            .acquire(self.left().saturating_sub(MIN_CALL_TIME))
+            .await?;
         let result = self.attempts(up).await;
         match &result {
-            // Never called: says nothing about the upstream's health.
-            Err(UpstreamErrorKind::BudgetExhausted) => drop(admission),
+            // Never called (no budget, no credentials): says nothing about the upstream's health.
+            Err(UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Auth(_)) => drop(admission),
             Err(kind) => up.breaker.record(admission, upstream_failed(kind)),
             Ok(_) => up.breaker.record(admission, false),
         }
@@ -241,17 +236,37 @@ async fn exchange(builder: reqwest::RequestBuilder, cap: u64) -> Result<Upstream
         return Err(UpstreamErrorKind::TooLarge(cap).into());
     }
     let headers = std::mem::take(resp.headers_mut());
-    let mut body = BytesMut::new();
+    // Most bodies arrive in one chunk: keep it as it is, copy only when more follow.
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
     while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-        if (body.len() + chunk.len()) as u64 > cap {
+        let have = if rest.is_empty() {
+            first.as_ref().map_or(0, Bytes::len)
+        } else {
+            rest.len()
+        };
+        if (have + chunk.len()) as u64 > cap {
             return Err(UpstreamErrorKind::TooLarge(cap).into());
         }
-        body.extend_from_slice(&chunk);
+        match &first {
+            None => first = Some(chunk),
+            Some(head) => {
+                if rest.is_empty() {
+                    rest.extend_from_slice(head);
+                }
+                rest.extend_from_slice(&chunk);
+            }
+        }
     }
+    let body = if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    };
     Ok(UpstreamResponse {
         status,
         headers,
-        body: body.freeze(),
+        body,
     })
 }
 

@@ -146,3 +146,33 @@ async fn user_agent_and_request_id_go_out() {
         .expect("call");
     server.verify().await;
 }
+
+#[tokio::test]
+async fn a_body_in_many_chunks_is_assembled_in_order() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        if let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                .await;
+            for part in ["{\"a\":", "\"bc", "d\"}"] {
+                let _ = sock
+                    .write_all(format!("{:x}\r\n{part}\r\n", part.len()).as_bytes())
+                    .await;
+                let _ = sock.flush().await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = sock.write_all(b"0\r\n\r\n").await;
+        }
+    });
+    let ups = upstreams(settings(&format!("http://{addr}")));
+    let body = client(&ups, Duration::from_secs(4))
+        .get("/x")
+        .send_text()
+        .await
+        .expect("body");
+    assert_eq!(body, "{\"a\":\"bcd\"}");
+}

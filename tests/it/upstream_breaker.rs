@@ -156,4 +156,17 @@ async fn readyz_shows_the_open_circuit_and_stays_ready() {
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["circuits"]["dead"], "open");
     assert_eq!(body["circuits"]["weather"], "closed");
+    let metrics = http()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .contains(r#"intentful_upstream_breaker_transitions_total{upstream="dead",to="open"}"#),
+        "{metrics}"
+    );
 }

@@ -221,4 +221,10 @@ async fn weather_intent_answers_repeat_questions_from_the_cache() {
     assert!(answers[0].contains("18°C"), "{answers:?}");
     assert_eq!(answers[0], answers[1]);
     server.verify().await;
+    let metrics = intentful::telemetry::metrics_handle().render();
+    for result in ["hit", "miss"] {
+        let series =
+            format!(r#"intentful_upstream_cache_total{{upstream="weather",result="{result}"}}"#);
+        assert!(metrics.contains(&series), "{series} in {metrics}");
+    }
 }

@@ -41,6 +41,11 @@ async fn retries_never_push_the_reply_past_the_budget() {
         calls > 5,
         "retried at least once per call, got {calls} requests"
     );
+    let metrics = intentful::telemetry::metrics_handle().render();
+    assert!(
+        metrics.contains(r#"intentful_upstream_retries_total{upstream="api"}"#),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ impl UpstreamClient {
     pub(super) fn new(
         http: reqwest::Client,
         upstream: Option<Arc<Upstream>>,
-        name: &str,
+        name: Arc<str>,
         deadline: Instant,
         margin: Duration,
         request_id: Arc<str>,
@@ -35,7 +35,7 @@ impl UpstreamClient {
         UpstreamClient {
             http,
             upstream,
-            name: name.into(),
+            name,
             deadline,
             margin,
             request_id,
@@ -69,7 +69,7 @@ impl UpstreamClient {
             idempotent: super::retry::idempotent_method(&method),
             method,
             path: path.to_string(),
-            query: Vec::new(),
+            query: String::new(),
             headers: HeaderMap::new(),
             body: None,
             build_error: None,
@@ -88,7 +88,8 @@ pub struct UpstreamRequest {
     pub(super) request_id: Arc<str>,
     pub(super) method: Method,
     pub(super) path: String,
-    pub(super) query: Vec<(String, String)>,
+    /// Query pairs, already form-encoded.
+    pub(super) query: String,
     pub(super) headers: HeaderMap,
     pub(super) body: Option<Bytes>,
     /// A builder mistake (bad header, unserialisable body), reported when sent.
@@ -117,8 +118,13 @@ pub struct UpstreamResponse {
 impl UpstreamRequest {
     /// Adds query pairs; values are anything `Display`-like via `ToString`.
     pub fn query<K: ToString, V: ToString>(mut self, pairs: &[(K, V)]) -> Self {
-        self.query
-            .extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        // Encoded once here, so sending appends a string instead of re-parsing the URL.
+        let mut encoded =
+            url::form_urlencoded::Serializer::for_suffix(std::mem::take(&mut self.query), 0);
+        for (k, v) in pairs {
+            encoded.append_pair(&k.to_string(), &v.to_string());
+        }
+        self.query = encoded.finish();
         self
     }
 

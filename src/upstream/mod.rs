@@ -36,6 +36,8 @@ pub const USER_AGENT: &str = concat!("intentful/", env!("CARGO_PKG_VERSION"));
 #[derive(Debug)]
 pub struct Upstream {
     pub name: String,
+    /// `name`, shared by every call's client without a copy.
+    label: Arc<str>,
     /// Base URL without a trailing slash.
     base: String,
     pub timeout: Duration,
@@ -53,6 +55,7 @@ impl Upstream {
         let base = s.base_url.as_str().trim_end_matches('/').to_string();
         Upstream {
             name: name.to_string(),
+            label: Arc::from(name),
             auth: auth::Auth::new(&s.auth, &base, http),
             base,
             timeout: Duration::from_millis(s.timeout_ms),
@@ -66,13 +69,13 @@ impl Upstream {
     }
 
     fn url(&self, path: &str) -> String {
-        if path.is_empty() {
-            self.base.clone()
-        } else if path.starts_with('/') {
-            format!("{}{}", self.base, path)
-        } else {
-            format!("{}/{}", self.base, path)
+        let mut url = String::with_capacity(self.base.len() + path.len() + 1);
+        url.push_str(&self.base);
+        if !path.is_empty() && !path.starts_with('/') {
+            url.push('/');
         }
+        url.push_str(path);
+        url
     }
 }
 
@@ -136,10 +139,15 @@ impl Upstreams {
         deadline: tokio::time::Instant,
         request_id: Arc<str>,
     ) -> UpstreamClient {
+        let upstream = self.by_name.get(name).cloned();
+        let label = match &upstream {
+            Some(up) => up.label.clone(),
+            None => Arc::from(name),
+        };
         UpstreamClient::new(
             self.http.clone(),
-            self.by_name.get(name).cloned(),
-            name,
+            upstream,
+            label,
             deadline,
             self.margin,
             request_id,

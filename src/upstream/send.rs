@@ -179,11 +179,10 @@ impl UpstreamRequest {
     fn builder(&self, up: &Upstream) -> reqwest::RequestBuilder {
         let mut builder = self
             .http
-            .request(self.method.clone(), up.url(&self.path))
-            .headers(self.headers.clone())
+            .request(self.method.clone(), self.full_url(up))
             .header("x-request-id", &*self.request_id);
-        if !self.query.is_empty() {
-            builder = builder.query(&self.query);
+        if !self.headers.is_empty() {
+            builder = builder.headers(self.headers.clone());
         }
         if let Some(body) = &self.body {
             builder = builder.body(body.clone());
@@ -194,11 +193,8 @@ impl UpstreamRequest {
     fn full_url(&self, up: &Upstream) -> String {
         let mut url = up.url(&self.path);
         if !self.query.is_empty() {
-            let query = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&self.query)
-                .finish();
             url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
+            url.push_str(&self.query);
         }
         url
     }

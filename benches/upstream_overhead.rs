@@ -133,6 +133,10 @@ fn overhead(c: &mut Criterion) {
         })
     });
     group.finish();
+    // Profiling one function (`--profile-time`) wants nothing else running.
+    if std::env::var_os("INTENTFUL_BENCH_NO_PAIRED").is_some() {
+        return;
+    }
     for in_turn in [false, true] {
         paired(&rt, &bare, &upstreams, &url, &request_id, in_turn);
     }

@@ -1,7 +1,8 @@
 //! `currency.convert`: converts an amount between currencies at today's reference rate.
 //! Parameters: `unit-currency` (required; `@sys.unit-currency`, e.g. `{"amount": 10,
 //! "currency": "USD"}`), `currency-name` (required; target ISO code, e.g. `EUR`).
-//! Upstream: `rates` (Frankfurter, ECB reference rates). Fixtures: fixtures/currency_convert/.
+//! Upstream: `rates` (Frankfurter, ECB reference rates; cached five minutes).
+//! Fixtures: fixtures/currency_convert/.
 use crate::intent::prelude::*;
 
 pub fn register(r: &mut Registry) {
@@ -54,6 +55,9 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
             ("from", from.clone()),
             ("to", to.clone()),
         ])
+        // Reference rates change once a working day: five minutes of cache costs nothing in
+        // accuracy and answers repeated questions without a call.
+        .cache(Duration::from_secs(300))
         .send_json::<Rates>()
         .await;
     let rates = match result {

@@ -1,6 +1,7 @@
 //! `weather.current`: tells the user the current weather in a city.
 //! Parameters: `geo-city` (required; a `@sys.geo-city` string, or a `@sys.location` object with
 //! `city`). Upstreams: `geocoding` (Open-Meteo geocoding), `weather` (Open-Meteo forecast).
+//! Both calls are cached (coordinates a day, conditions five minutes).
 //! Fixtures: fixtures/weather_current/.
 use crate::intent::prelude::*;
 
@@ -66,6 +67,8 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
             ("language", lang),
             ("format", "json"),
         ])
+        // A city's coordinates do not move: cache the lookup for a day.
+        .cache(Duration::from_secs(24 * 3_600))
         .send_json()
         .await?;
     let Some(place) = search.results.into_iter().next() else {
@@ -86,6 +89,9 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
                 "temperature_2m,weather_code,wind_speed_10m".to_string(),
             ),
         ])
+        // Open-Meteo updates current conditions every 15 minutes; five minutes is fresh enough
+        // and spares the API (and the budget) when many users ask about the same city.
+        .cache(Duration::from_secs(300))
         .send_json()
         .await?;
     let now = forecast.current;

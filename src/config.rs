@@ -162,37 +162,7 @@ pub struct IntentSettings {
     pub cx_timeout_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct UpstreamSettings {
-    pub base_url: Url,
-    #[serde(default = "default_upstream_timeout")]
-    pub timeout_ms: u64,
-    #[serde(default = "default_max_response_bytes")]
-    pub max_response_bytes: u64,
-    #[serde(default)]
-    pub auth: UpstreamAuth,
-}
-
-fn default_upstream_timeout() -> u64 {
-    2_000
-}
-
-fn default_max_response_bytes() -> u64 {
-    2 * 1024 * 1024
-}
-
-/// How intentful authenticates to an upstream.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum UpstreamAuth {
-    #[default]
-    None,
-    /// `Authorization: Bearer <token>`.
-    Bearer { token: Secret },
-    /// A static header such as `X-Api-Key: <value>`.
-    Header { name: String, value: Secret },
-}
+pub use crate::upstream::settings::{UpstreamAuth, UpstreamSettings};
 
 impl Default for Settings {
     fn default() -> Self {
@@ -259,12 +229,8 @@ impl Default for LogSettings {
 
 /// The public, key-less APIs the example intents call. Overridable like any other setting.
 fn default_upstreams() -> BTreeMap<String, UpstreamSettings> {
-    let mk = |url: &str| UpstreamSettings {
-        base_url: Url::parse(url).unwrap_or_else(|_| unreachable_url()),
-        timeout_ms: default_upstream_timeout(),
-        max_response_bytes: default_max_response_bytes(),
-        auth: UpstreamAuth::None,
-    };
+    let mk =
+        |url: &str| UpstreamSettings::new(Url::parse(url).unwrap_or_else(|_| unreachable_url()));
     BTreeMap::from([
         (
             "geocoding".to_string(),
@@ -403,20 +369,8 @@ impl Settings {
             }
         }
         for (name, up) in &self.upstreams {
-            if !matches!(up.base_url.scheme(), "http" | "https") {
-                return bad(
-                    &format!("upstreams.{name}.base_url"),
-                    "must be an http or https URL",
-                );
-            }
-            if up.timeout_ms == 0 {
-                return bad(&format!("upstreams.{name}.timeout_ms"), "must be above 0");
-            }
-            if up.max_response_bytes == 0 {
-                return bad(
-                    &format!("upstreams.{name}.max_response_bytes"),
-                    "must be above 0",
-                );
+            if let Err((key, problem)) = up.validate(name) {
+                return bad(&key, &problem);
             }
         }
         for (event, target) in &self.cx.events {

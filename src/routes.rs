@@ -74,10 +74,19 @@ async fn healthz(_: web::Data<AppState>) -> HttpResponse {
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let upstreams: Vec<&str> = state.upstreams.names().collect();
+    // An open circuit is degraded, not unready: this instance still answers every turn (with
+    // the fallback, at once), and taking it out of rotation would not heal the upstream.
+    let circuits: serde_json::Map<String, serde_json::Value> = state
+        .upstreams
+        .circuits()
+        .into_iter()
+        .map(|(name, s)| (name.to_string(), s.as_str().into()))
+        .collect();
     let body = json!({
         "status": if state.is_ready() { "ready" } else { "shutting_down" },
         "intents": state.registry.all().len(),
         "upstreams": upstreams,
+        "circuits": circuits,
     });
     if state.is_ready() {
         HttpResponse::Ok().json(body)

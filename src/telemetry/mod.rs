@@ -98,6 +98,22 @@ fn describe() {
         Unit::Seconds,
         "Upstream API call latency, by upstream"
     );
+    describe_counter!(
+        "intentful_upstream_retries_total",
+        "Upstream attempts repeated after a retryable failure, by upstream"
+    );
+    describe_counter!(
+        "intentful_upstream_breaker_transitions_total",
+        "Circuit breaker state changes, by upstream and new state"
+    );
+    describe_gauge!(
+        "intentful_upstream_breaker_open",
+        "1 while an upstream's circuit is open or half-open, else 0"
+    );
+    describe_counter!(
+        "intentful_upstream_cache_total",
+        "Cacheable upstream calls, by upstream and result (hit, miss, stale)"
+    );
 }
 
 /// One observation per webhook call. `intent` must be a registered key or `unknown`, so label
@@ -158,6 +174,79 @@ pub fn record_upstream(upstream: &str, outcome: &'static str, elapsed: Duration)
     .increment(1);
     metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream.to_string())
         .record(elapsed.as_secs_f64());
+}
+
+/// One upstream's call metrics with the handles of the common case (a successful call)
+/// registered once, so the hot path allocates no labels and looks nothing up.
+#[derive(Debug)]
+pub struct UpstreamMetrics {
+    upstream: String,
+    ok: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl UpstreamMetrics {
+    pub fn new(upstream: &str) -> UpstreamMetrics {
+        // Handles taken before a recorder exists stay no-ops: install it first.
+        let _ = metrics_handle();
+        UpstreamMetrics {
+            upstream: upstream.to_string(),
+            ok: metrics::counter!(
+                "intentful_upstream_requests_total",
+                &[
+                    ("upstream", upstream.to_string()),
+                    ("outcome", "ok".to_string())
+                ]
+            ),
+            duration: metrics::histogram!(
+                "intentful_upstream_duration_seconds",
+                "upstream" => upstream.to_string()
+            ),
+        }
+    }
+
+    /// Same series as [`record_upstream`].
+    pub fn record(&self, outcome: &'static str, elapsed: Duration) {
+        if outcome == "ok" {
+            self.ok.increment(1);
+            self.duration.record(elapsed.as_secs_f64());
+        } else {
+            record_upstream(&self.upstream, outcome, elapsed);
+        }
+    }
+}
+
+/// An upstream attempt that is about to be repeated.
+pub fn record_retry(upstream: &str) {
+    metrics::counter!("intentful_upstream_retries_total", "upstream" => upstream.to_string())
+        .increment(1);
+}
+
+/// A circuit breaker moved to `state` (`closed`, `open`, `half_open`).
+pub fn record_breaker(upstream: &str, state: &'static str) {
+    metrics::counter!(
+        "intentful_upstream_breaker_transitions_total",
+        &[
+            ("upstream", upstream.to_string()),
+            ("to", state.to_string())
+        ]
+    )
+    .increment(1);
+    let open = if state == "closed" { 0.0 } else { 1.0 };
+    metrics::gauge!("intentful_upstream_breaker_open", "upstream" => upstream.to_string())
+        .set(open);
+}
+
+/// A cacheable call answered from the cache (`hit`, `stale`) or not (`miss`).
+pub fn record_cache(upstream: &str, result: &'static str) {
+    metrics::counter!(
+        "intentful_upstream_cache_total",
+        &[
+            ("upstream", upstream.to_string()),
+            ("result", result.to_string())
+        ]
+    )
+    .increment(1);
 }
 
 /// A request refused before dispatch, by HTTP status code.

@@ -1,26 +1,23 @@
 //! The call builder handlers use: `ctx.upstream("x").get("/path").query(..).send_json().await`.
+//! What happens on `send` (cache, breaker, concurrency, auth, retries) is in `send.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
 
 use super::{Upstream, UpstreamError, UpstreamErrorKind};
-use crate::config::UpstreamAuth;
-
-/// Below this, a call cannot do anything useful; failing at once keeps the budget for the reply.
-const MIN_CALL_TIME: Duration = Duration::from_millis(5);
 
 /// An upstream bound to one turn's deadline.
 pub struct UpstreamClient {
     http: reqwest::Client,
     upstream: Option<Arc<Upstream>>,
-    name: String,
+    name: Arc<str>,
     deadline: Instant,
     margin: Duration,
     request_id: Arc<str>,
@@ -30,7 +27,7 @@ impl UpstreamClient {
     pub(super) fn new(
         http: reqwest::Client,
         upstream: Option<Arc<Upstream>>,
-        name: &str,
+        name: Arc<str>,
         deadline: Instant,
         margin: Duration,
         request_id: Arc<str>,
@@ -38,7 +35,7 @@ impl UpstreamClient {
         UpstreamClient {
             http,
             upstream,
-            name: name.to_string(),
+            name,
             deadline,
             margin,
             request_id,
@@ -69,35 +66,49 @@ impl UpstreamClient {
             deadline: self.deadline,
             margin: self.margin,
             request_id: self.request_id.clone(),
+            idempotent: super::retry::idempotent_method(&method),
             method,
             path: path.to_string(),
-            query: Vec::new(),
+            query: String::new(),
             headers: HeaderMap::new(),
             body: None,
             build_error: None,
+            cache: None,
         }
     }
 }
 
 /// One outbound call being built.
 pub struct UpstreamRequest {
-    http: reqwest::Client,
-    upstream: Option<Arc<Upstream>>,
-    name: String,
-    deadline: Instant,
-    margin: Duration,
-    request_id: Arc<str>,
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    pub(super) http: reqwest::Client,
+    pub(super) upstream: Option<Arc<Upstream>>,
+    pub(super) name: Arc<str>,
+    pub(super) deadline: Instant,
+    pub(super) margin: Duration,
+    pub(super) request_id: Arc<str>,
+    pub(super) method: Method,
+    pub(super) path: String,
+    /// Query pairs, already form-encoded.
+    pub(super) query: String,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Option<Bytes>,
     /// A builder mistake (bad header, unserialisable body), reported when sent.
-    build_error: Option<String>,
+    pub(super) build_error: Option<String>,
+    /// May be sent more than once (retries).
+    pub(super) idempotent: bool,
+    pub(super) cache: Option<CacheOptions>,
+}
+
+/// How a call opted into the response cache.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CacheOptions {
+    pub ttl: Duration,
+    pub max_stale: Duration,
+    pub vary: Vec<HeaderName>,
 }
 
 /// A successful (2xx) upstream answer with its body read in full (and capped).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct UpstreamResponse {
     pub status: u16,
     pub headers: HeaderMap,
@@ -107,8 +118,13 @@ pub struct UpstreamResponse {
 impl UpstreamRequest {
     /// Adds query pairs; values are anything `Display`-like via `ToString`.
     pub fn query<K: ToString, V: ToString>(mut self, pairs: &[(K, V)]) -> Self {
-        self.query
-            .extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        // Encoded once here, so sending appends a string instead of re-parsing the URL.
+        let mut encoded =
+            url::form_urlencoded::Serializer::for_suffix(std::mem::take(&mut self.query), 0);
+        for (k, v) in pairs {
+            encoded.append_pair(&k.to_string(), &v.to_string());
+        }
+        self.query = encoded.finish();
         self
     }
 
@@ -129,7 +145,7 @@ impl UpstreamRequest {
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
-                self.body = Some(bytes);
+                self.body = Some(bytes.into());
                 self.headers.insert(
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
@@ -140,12 +156,47 @@ impl UpstreamRequest {
         self
     }
 
+    /// Marks a non-idempotent method (POST, PATCH) as safe to repeat, so it may be retried.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Answers from the upstream's cache for `ttl`; concurrent identical calls share one
+    /// request.
+    pub fn cache(mut self, ttl: Duration) -> Self {
+        self.cache.get_or_insert_with(CacheOptions::default).ttl = ttl;
+        self
+    }
+
+    /// With `.cache(..)`: when the upstream fails, answer with an entry expired for at most
+    /// `max_stale`.
+    pub fn stale_on_error(mut self, max_stale: Duration) -> Self {
+        self.cache
+            .get_or_insert_with(CacheOptions::default)
+            .max_stale = max_stale;
+        self
+    }
+
+    /// With `.cache(..)`: request headers whose values make a different cache entry.
+    pub fn vary(mut self, headers: &[&str]) -> Self {
+        let names: Result<Vec<_>, _> = headers
+            .iter()
+            .map(|h| HeaderName::from_bytes(h.as_bytes()))
+            .collect();
+        match names {
+            Ok(names) => self.cache.get_or_insert_with(CacheOptions::default).vary = names,
+            Err(_) => self.build_error = Some("invalid header name in vary".into()),
+        }
+        self
+    }
+
     /// Sends and decodes a JSON body.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, UpstreamError> {
         let name = self.name.clone();
         let resp = self.send().await?;
         serde_json::from_slice(&resp.body)
-            .map_err(|e| UpstreamError::new(name, UpstreamErrorKind::Decode(e.to_string())))
+            .map_err(|e| UpstreamError::new(&*name, UpstreamErrorKind::Decode(e.to_string())))
     }
 
     /// Sends and returns the body as text.
@@ -153,103 +204,19 @@ impl UpstreamRequest {
         let name = self.name.clone();
         let resp = self.send().await?;
         String::from_utf8(resp.body.to_vec())
-            .map_err(|e| UpstreamError::new(name, UpstreamErrorKind::Decode(e.to_string())))
+            .map_err(|e| UpstreamError::new(&*name, UpstreamErrorKind::Decode(e.to_string())))
     }
 
-    /// Sends; a non-2xx status is an error.
-    pub async fn send(self) -> Result<UpstreamResponse, UpstreamError> {
-        let err = |kind| UpstreamError::new(self.name.clone(), kind);
-        let Some(up) = self.upstream.clone() else {
-            return Err(err(UpstreamErrorKind::NotConfigured));
-        };
-        if let Some(problem) = &self.build_error {
-            return Err(err(UpstreamErrorKind::Request(problem.clone())));
-        }
-        let left = self
-            .deadline
+    /// What is left of the budget for upstream work.
+    pub(super) fn left(&self) -> Duration {
+        self.deadline
             .saturating_duration_since(Instant::now())
-            .saturating_sub(self.margin);
-        let timeout = up.timeout.min(left);
-        if timeout < MIN_CALL_TIME {
-            return Err(err(UpstreamErrorKind::BudgetExhausted));
-        }
-        let mut builder = self
-            .http
-            .request(self.method.clone(), up.url(&self.path))
-            .headers(self.headers.clone())
-            .header("x-request-id", &*self.request_id)
-            .timeout(timeout);
-        if !self.query.is_empty() {
-            builder = builder.query(&self.query);
-        }
-        builder = match &up.auth {
-            UpstreamAuth::None => builder,
-            UpstreamAuth::Bearer { token } => {
-                builder.header(AUTHORIZATION, format!("Bearer {}", token.expose()))
-            }
-            UpstreamAuth::Header { name, value } => builder.header(name.as_str(), value.expose()),
-        };
-        if let Some(body) = &self.body {
-            builder = builder.body(body.clone());
-        }
-        let started = std::time::Instant::now();
-        let result =
-            match tokio::time::timeout(timeout, exchange(builder, up.max_response_bytes)).await {
-                Ok(Ok(resp)) => Ok(resp),
-                Ok(Err(kind)) => Err(err(kind)),
-                Err(_) => Err(err(UpstreamErrorKind::Timeout)),
-            };
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) => e.kind.label(),
-        };
-        crate::telemetry::record_upstream(&up.name, outcome, started.elapsed());
-        result
-    }
-}
-
-/// Sends and reads the body, refusing more than `cap` bytes without buffering them.
-async fn exchange(
-    builder: reqwest::RequestBuilder,
-    cap: u64,
-) -> Result<UpstreamResponse, UpstreamErrorKind> {
-    let mut resp = builder.send().await.map_err(classify)?;
-    let status = resp.status().as_u16();
-    if !resp.status().is_success() {
-        return Err(UpstreamErrorKind::Status(status));
-    }
-    if resp.content_length().is_some_and(|len| len > cap) {
-        return Err(UpstreamErrorKind::TooLarge(cap));
-    }
-    let headers = std::mem::take(resp.headers_mut());
-    let mut body = BytesMut::new();
-    while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-        if (body.len() + chunk.len()) as u64 > cap {
-            return Err(UpstreamErrorKind::TooLarge(cap));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(UpstreamResponse {
-        status,
-        headers,
-        body: body.freeze(),
-    })
-}
-
-fn classify(e: reqwest::Error) -> UpstreamErrorKind {
-    if e.is_timeout() {
-        UpstreamErrorKind::Timeout
-    } else if e.is_connect() {
-        UpstreamErrorKind::Connect(without_url(&e))
-    } else if e.is_decode() || e.is_body() {
-        UpstreamErrorKind::Decode(without_url(&e))
-    } else {
-        UpstreamErrorKind::Request(without_url(&e))
+            .saturating_sub(self.margin)
     }
 }
 
 /// reqwest's messages include the URL, whose query may carry an API key: drop it.
-fn without_url(e: &reqwest::Error) -> String {
+pub(super) fn without_url(e: &reqwest::Error) -> String {
     let mut msg = e.to_string();
     if let Some(url) = e.url() {
         msg = msg.replace(url.as_str(), "<url>");

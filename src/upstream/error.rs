@@ -28,6 +28,12 @@ pub enum UpstreamErrorKind {
     TooLarge(u64),
     /// Anything else reqwest reported (bad URL, protocol error).
     Request(String),
+    /// The upstream's circuit is open after repeated failures: failed without calling it.
+    CircuitOpen,
+    /// The upstream's concurrency limit stayed full for as long as the budget allowed.
+    Saturated,
+    /// Credentials could not be obtained (token endpoint down, signing failed).
+    Auth(String),
 }
 
 impl UpstreamErrorKind {
@@ -42,6 +48,9 @@ impl UpstreamErrorKind {
             UpstreamErrorKind::Decode(_) => "decode",
             UpstreamErrorKind::TooLarge(_) => "too_large",
             UpstreamErrorKind::Request(_) => "request",
+            UpstreamErrorKind::CircuitOpen => "circuit_open",
+            UpstreamErrorKind::Saturated => "saturated",
+            UpstreamErrorKind::Auth(_) => "auth",
         }
     }
 }
@@ -57,6 +66,9 @@ impl fmt::Display for UpstreamErrorKind {
             UpstreamErrorKind::Decode(e) => write!(f, "body could not be decoded: {e}"),
             UpstreamErrorKind::TooLarge(cap) => write!(f, "body larger than {cap} bytes"),
             UpstreamErrorKind::Request(e) => write!(f, "request failed: {e}"),
+            UpstreamErrorKind::CircuitOpen => f.write_str("circuit open, not called"),
+            UpstreamErrorKind::Saturated => f.write_str("too many calls in flight"),
+            UpstreamErrorKind::Auth(e) => write!(f, "credentials: {e}"),
         }
     }
 }

@@ -2,11 +2,21 @@
 //!
 //! Every call's timeout is `min(the upstream's timeout, remaining budget − margin)`, so a slow
 //! API fails inside the handler (which can still answer) and the dispatcher's timer is only the
-//! backstop.
+//! backstop. Per upstream, shared by all requests: credentials (`auth/`), a circuit breaker
+//! (`breaker.rs`), a concurrency limit (`concurrency.rs`), retry policy (`retry.rs`) and an
+//! opt-in response cache (`cache.rs`); `send.rs` chains them for one call.
 
+pub mod auth;
+mod breaker;
+mod cache;
 mod call;
+mod concurrency;
 mod error;
+mod retry;
+mod send;
+pub mod settings;
 
+pub use breaker::CircuitState;
 pub use call::{UpstreamClient, UpstreamRequest, UpstreamResponse};
 pub use error::{UpstreamError, UpstreamErrorKind};
 /// The HTTP client type every outbound call shares (re-exported for tools built on the crate).
@@ -16,41 +26,56 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{Settings, UpstreamAuth, UpstreamSettings};
+use crate::config::Settings;
+use settings::UpstreamSettings;
 
 /// The User-Agent every outbound call carries.
 pub const USER_AGENT: &str = concat!("intentful/", env!("CARGO_PKG_VERSION"));
 
-/// One configured upstream.
+/// One configured upstream and its shared state.
 #[derive(Debug)]
 pub struct Upstream {
     pub name: String,
+    /// `name`, shared by every call's client without a copy.
+    label: Arc<str>,
     /// Base URL without a trailing slash.
     base: String,
     pub timeout: Duration,
     pub max_response_bytes: u64,
-    pub auth: UpstreamAuth,
+    auth: auth::Auth,
+    retry: retry::RetryPolicy,
+    breaker: breaker::Breaker,
+    limiter: concurrency::Limiter,
+    cache: cache::ResponseCache,
+    metrics: crate::telemetry::UpstreamMetrics,
 }
 
 impl Upstream {
-    fn new(name: &str, s: &UpstreamSettings) -> Self {
+    fn new(name: &str, s: &UpstreamSettings, http: &reqwest::Client) -> Self {
+        let base = s.base_url.as_str().trim_end_matches('/').to_string();
         Upstream {
             name: name.to_string(),
-            base: s.base_url.as_str().trim_end_matches('/').to_string(),
+            label: Arc::from(name),
+            auth: auth::Auth::new(&s.auth, &base, http),
+            base,
             timeout: Duration::from_millis(s.timeout_ms),
             max_response_bytes: s.max_response_bytes,
-            auth: s.auth.clone(),
+            retry: retry::RetryPolicy::new(&s.retry),
+            breaker: breaker::Breaker::new(name, &s.breaker),
+            limiter: concurrency::Limiter::new(s.max_concurrency),
+            cache: cache::ResponseCache::new(&s.cache),
+            metrics: crate::telemetry::UpstreamMetrics::new(name),
         }
     }
 
     fn url(&self, path: &str) -> String {
-        if path.is_empty() {
-            self.base.clone()
-        } else if path.starts_with('/') {
-            format!("{}{}", self.base, path)
-        } else {
-            format!("{}/{}", self.base, path)
+        let mut url = String::with_capacity(self.base.len() + path.len() + 1);
+        url.push_str(&self.base);
+        if !path.is_empty() && !path.starts_with('/') {
+            url.push('/');
         }
+        url.push_str(path);
+        url
     }
 }
 
@@ -73,7 +98,7 @@ impl Upstreams {
         let by_name = settings
             .upstreams
             .iter()
-            .map(|(name, s)| (name.clone(), Arc::new(Upstream::new(name, s))))
+            .map(|(name, s)| (name.clone(), Arc::new(Upstream::new(name, s, &http))))
             .collect();
         Ok(Upstreams {
             http,
@@ -96,6 +121,17 @@ impl Upstreams {
         self.by_name.keys().map(String::as_str)
     }
 
+    /// Each upstream's circuit state, by name, sorted.
+    pub fn circuits(&self) -> Vec<(&str, CircuitState)> {
+        let mut all: Vec<_> = self
+            .by_name
+            .iter()
+            .map(|(name, up)| (name.as_str(), up.breaker.state()))
+            .collect();
+        all.sort_by_key(|(name, _)| *name);
+        all
+    }
+
     /// A client for one upstream, bounded by `deadline`.
     pub fn client(
         &self,
@@ -103,10 +139,15 @@ impl Upstreams {
         deadline: tokio::time::Instant,
         request_id: Arc<str>,
     ) -> UpstreamClient {
+        let upstream = self.by_name.get(name).cloned();
+        let label = match &upstream {
+            Some(up) => up.label.clone(),
+            None => Arc::from(name),
+        };
         UpstreamClient::new(
             self.http.clone(),
-            self.by_name.get(name).cloned(),
-            name,
+            upstream,
+            label,
             deadline,
             self.margin,
             request_id,

@@ -67,10 +67,9 @@ fn settings_with_slow(url: &str) -> Settings {
     settings.upstreams.insert(
         "slow".into(),
         UpstreamSettings {
-            base_url: url.parse().expect("url"),
             timeout_ms: 30_000,
             max_response_bytes: 1024,
-            auth: Default::default(),
+            ..UpstreamSettings::new(url.parse().expect("url"))
         },
     );
     settings

@@ -1,0 +1,279 @@
+//! What `send` does, outermost first: the response cache (single flight, stale on error), the
+//! circuit breaker, the concurrency limit, then attempts with auth and budget-bound retries.
+//! Every step is bounded by what is left of the turn's budget.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::RETRY_AFTER;
+
+use super::cache::{self, Lookup};
+use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
+use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
+use crate::telemetry;
+
+/// Below this, a call cannot do anything useful; failing at once keeps the budget for the reply.
+const MIN_CALL_TIME: Duration = Duration::from_millis(5);
+
+/// One failed attempt, with what the server said about retrying.
+struct Failure {
+    kind: UpstreamErrorKind,
+    retry_after: Option<Duration>,
+}
+
+impl From<UpstreamErrorKind> for Failure {
+    fn from(kind: UpstreamErrorKind) -> Self {
+        Failure {
+            kind,
+            retry_after: None,
+        }
+    }
+}
+
+impl UpstreamRequest {
+    /// Sends; a non-2xx status is an error.
+    pub async fn send(self) -> Result<UpstreamResponse, UpstreamError> {
+        let err = |kind| UpstreamError::new(&*self.name, kind);
+        let Some(up) = self.upstream.clone() else {
+            return Err(err(UpstreamErrorKind::NotConfigured));
+        };
+        if let Some(problem) = &self.build_error {
+            return Err(err(UpstreamErrorKind::Request(problem.clone())));
+        }
+        match self.cache.clone() {
+            // Boxed: the cached path's future is large, and plain calls should not carry it.
+            Some(opts) => Box::pin(self.send_cached(&up, opts)).await,
+            None => self.call(&up).await,
+        }
+        .map_err(err)
+    }
+
+    async fn send_cached(
+        &self,
+        up: &Upstream,
+        opts: CacheOptions,
+    ) -> Result<UpstreamResponse, UpstreamErrorKind> {
+        let key = cache::key(
+            self.method.as_str(),
+            &self.full_url(up),
+            &opts.vary,
+            &self.headers,
+            self.body.as_deref(),
+        );
+        let stale = match up.cache.lookup(&key, &self.headers) {
+            Lookup::Fresh(hit) => {
+                telemetry::record_cache(&up.name, "hit");
+                return Ok((*hit).clone());
+            }
+            Lookup::Stale(entry) => Some(entry),
+            Lookup::Miss => None,
+        };
+        telemetry::record_cache(&up.name, "miss");
+        let flight = up.cache.single_flight(&key, || async {
+            // A flight that ended just before this one started has filled the cache.
+            if let Lookup::Fresh(hit) = up.cache.lookup(&key, &self.headers) {
+                return Ok(hit);
+            }
+            let resp = Arc::new(self.call(up).await?);
+            up.cache
+                .insert(&key, &self.headers, resp.clone(), opts.ttl, opts.max_stale);
+            Ok(resp)
+        });
+        // Waiters keep their own deadline, whoever leads the flight.
+        let result = match tokio::time::timeout(self.left(), flight).await {
+            Ok(result) => result,
+            Err(_) => Err(UpstreamErrorKind::Timeout),
+        };
+        match (result, stale) {
+            (Ok(resp), _) => Ok((*resp).clone()),
+            (Err(kind), Some(entry))
+                if upstream_failed(&kind) && entry.stale_for() <= opts.max_stale =>
+            {
+                telemetry::record_cache(&up.name, "stale");
+                tracing::info!(upstream = %up.name, error = %kind, "served a stale cache entry");
+                Ok((*entry.response).clone())
+            }
+            (Err(kind), _) => Err(kind),
+        }
+    }
+
+    /// One logical call: breaker, concurrency permit, attempts; recorded once.
+    async fn call(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+        let started = std::time::Instant::now();
+        let result = self.guarded(up).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(kind) => kind.label(),
+        };
+        up.metrics.record(outcome, started.elapsed());
+        result
+    }
+
+    async fn guarded(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+        let Some(admission) = up.breaker.admit() else {
+            return Err(UpstreamErrorKind::CircuitOpen);
+        };
+        let _permit = up
+            .limiter
+            .acquire(self.left().saturating_sub(MIN_CALL_TIME))
+            .await?;
+        let result = self.attempts(up).await;
+        match &result {
+            // Never called (no budget, no credentials): says nothing about the upstream's health.
+            Err(UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Auth(_)) => drop(admission),
+            Err(kind) => up.breaker.record(admission, upstream_failed(kind)),
+            Ok(_) => up.breaker.record(admission, false),
+        }
+        result
+    }
+
+    async fn attempts(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+        let mut failed = 0u32;
+        let mut reauthorised = false;
+        let mut last = UpstreamErrorKind::BudgetExhausted;
+        loop {
+            let timeout = up.timeout.min(self.left());
+            if timeout < MIN_CALL_TIME {
+                return Err(last);
+            }
+            let mut used_token = None;
+            let attempt = async {
+                let (builder, token) = up.auth.apply(self.builder(up), timeout).await?;
+                used_token = token;
+                exchange(builder, up.max_response_bytes).await
+            };
+            let failure = match tokio::time::timeout(timeout, attempt).await {
+                Ok(Ok(resp)) => return Ok(resp),
+                Ok(Err(f)) => f,
+                Err(_) => Failure::from(UpstreamErrorKind::Timeout),
+            };
+            // A rejected token is refreshed once, whatever the method: nothing was done.
+            if failure.kind == UpstreamErrorKind::Status(401) && !reauthorised {
+                if let Some(token) = &used_token {
+                    if up.auth.invalidate(token) {
+                        reauthorised = true;
+                        last = failure.kind;
+                        continue;
+                    }
+                }
+            }
+            failed += 1;
+            if !self.idempotent
+                || !retry::retryable(&failure.kind)
+                || failed >= up.retry.max_attempts
+            {
+                return Err(failure.kind);
+            }
+            let wait = up.retry.wait(failed, failure.retry_after);
+            if !up.retry.fits(wait, self.left()) {
+                tracing::debug!(upstream = %up.name, ?wait, "no budget left for a retry");
+                return Err(failure.kind);
+            }
+            telemetry::record_retry(&up.name);
+            tokio::time::sleep(wait).await;
+            last = failure.kind;
+        }
+    }
+
+    fn builder(&self, up: &Upstream) -> reqwest::RequestBuilder {
+        let mut builder = self
+            .http
+            .request(self.method.clone(), self.full_url(up))
+            .header("x-request-id", &*self.request_id);
+        if !self.headers.is_empty() {
+            builder = builder.headers(self.headers.clone());
+        }
+        if let Some(body) = &self.body {
+            builder = builder.body(body.clone());
+        }
+        builder
+    }
+
+    fn full_url(&self, up: &Upstream) -> String {
+        let mut url = up.url(&self.path);
+        if !self.query.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&self.query);
+        }
+        url
+    }
+}
+
+/// Failures that say the upstream is unwell (counted by the breaker, covered by stale entries),
+/// as opposed to answers about this request (404, 409) or our own limits.
+fn upstream_failed(kind: &UpstreamErrorKind) -> bool {
+    match kind {
+        UpstreamErrorKind::Timeout
+        | UpstreamErrorKind::Connect(_)
+        | UpstreamErrorKind::Request(_)
+        | UpstreamErrorKind::CircuitOpen => true,
+        UpstreamErrorKind::Status(s) => *s >= 500 || *s == 429,
+        _ => false,
+    }
+}
+
+/// Sends and reads the body, refusing more than `cap` bytes without buffering them: a declared
+/// `Content-Length` above the cap is refused before reading, and a chunked body is dropped as
+/// soon as it passes the cap.
+async fn exchange(builder: reqwest::RequestBuilder, cap: u64) -> Result<UpstreamResponse, Failure> {
+    let mut resp = builder.send().await.map_err(classify)?;
+    let status = resp.status().as_u16();
+    if !resp.status().is_success() {
+        return Err(Failure {
+            kind: UpstreamErrorKind::Status(status),
+            retry_after: resp
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(retry::parse_retry_after),
+        });
+    }
+    if resp.content_length().is_some_and(|len| len > cap) {
+        return Err(UpstreamErrorKind::TooLarge(cap).into());
+    }
+    let headers = std::mem::take(resp.headers_mut());
+    // Most bodies arrive in one chunk: keep it as it is, copy only when more follow.
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+        let have = if rest.is_empty() {
+            first.as_ref().map_or(0, Bytes::len)
+        } else {
+            rest.len()
+        };
+        if (have + chunk.len()) as u64 > cap {
+            return Err(UpstreamErrorKind::TooLarge(cap).into());
+        }
+        match &first {
+            None => first = Some(chunk),
+            Some(head) => {
+                if rest.is_empty() {
+                    rest.extend_from_slice(head);
+                }
+                rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+    let body = if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    };
+    Ok(UpstreamResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn classify(e: reqwest::Error) -> Failure {
+    Failure::from(if e.is_timeout() {
+        UpstreamErrorKind::Timeout
+    } else if e.is_connect() {
+        UpstreamErrorKind::Connect(without_url(&e))
+    } else if e.is_decode() || e.is_body() {
+        UpstreamErrorKind::Decode(without_url(&e))
+    } else {
+        UpstreamErrorKind::Request(without_url(&e))
+    })
+}

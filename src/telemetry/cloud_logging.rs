@@ -186,6 +186,50 @@ mod tests {
     }
 
     #[test]
+    fn severity_covers_every_level() {
+        assert_eq!(severity(&Level::ERROR), "ERROR");
+        assert_eq!(severity(&Level::WARN), "WARNING");
+        assert_eq!(severity(&Level::INFO), "INFO");
+        assert_eq!(severity(&Level::DEBUG), "DEBUG");
+        assert_eq!(severity(&Level::TRACE), "DEBUG");
+    }
+
+    #[test]
+    fn line_without_trace_has_no_trace_keys() {
+        let buf = Buffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .event_format(CloudLogging)
+            .fmt_fields(JsonFields::new())
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("webhook", request_id = "r2");
+            let _g = span.enter();
+            tracing::info!(elapsed_ms = 3u64, "answered");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let line: Value = serde_json::from_str(text.trim()).unwrap();
+        let keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in ["severity", "message", "time"] {
+            assert!(keys.contains(&key), "{key} missing: {line}");
+        }
+        assert_eq!(line["severity"], "INFO");
+        assert_eq!(line["message"], "answered");
+        assert_eq!(line["elapsed_ms"], 3);
+        assert!(
+            !keys.iter().any(|k| k.starts_with("logging.googleapis.com/")
+                || *k == TRACE_FIELD
+                || *k == SPAN_ID_FIELD)
+        );
+    }
+
+    #[test]
     fn trace_headers() {
         let t = "105445aa7843bc8bf206b12000100000";
         assert_eq!(

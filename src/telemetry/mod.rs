@@ -53,10 +53,11 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
             ])
             .unwrap_or_else(|_| PrometheusBuilder::new());
         let recorder = builder.build_recorder();
-        describe();
         let handle = recorder.handle();
         // Fails only if another recorder is installed; ours still renders what it records.
         let _ = metrics::set_global_recorder(recorder);
+        // After installing: descriptions sent before go to the no-op recorder and are lost.
+        describe();
         handle
     })
 }

@@ -8,5 +8,6 @@ mod cx;
 mod deadline;
 mod drift;
 mod fixtures_replay;
+mod metrics;
 mod shutdown;
 mod support;

@@ -22,14 +22,20 @@ pub fn init_logging(settings: &LogSettings) {
         _ => !std::io::stdout().is_terminal(),
     };
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
+    // Both arms only report "already installed" (tests build many apps); nothing to do then.
+    if json {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
         builder
             .event_format(cloud_logging::CloudLogging)
-            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .fmt_fields(cloud_logging::NoFields)
+            .finish()
+            .with(cloud_logging::SpanFieldsLayer)
             .try_init()
+            .ok();
     } else {
-        builder.try_init()
-    };
+        builder.try_init().ok();
+    }
 }
 
 /// The Google Cloud project for trace links: `log.gcp_project`, else `GOOGLE_CLOUD_PROJECT`.
@@ -110,24 +116,26 @@ pub fn record_webhook(
     outcome: &'static str,
     elapsed: Duration,
 ) {
-    let labels = [
-        ("route", route.to_string()),
-        ("protocol", protocol.to_string()),
-        ("intent", intent.to_string()),
-        ("outcome", outcome.to_string()),
+    use metrics::{Label, SharedString};
+    // Static parts are borrowed; the intent is copied once and shared by both series.
+    let intent = SharedString::from(std::sync::Arc::<str>::from(intent));
+    let labels = vec![
+        Label::from_static_parts("route", route),
+        Label::from_static_parts("protocol", protocol),
+        Label::new("intent", intent.clone()),
+        Label::from_static_parts("outcome", outcome),
     ];
-    metrics::counter!("intentful_webhook_requests_total", &labels).increment(1);
+    metrics::counter!("intentful_webhook_requests_total", labels).increment(1);
     metrics::histogram!(
         "intentful_webhook_duration_seconds",
-        &[
-            ("protocol", protocol.to_string()),
-            ("intent", intent.to_string())
+        vec![
+            Label::from_static_parts("protocol", protocol),
+            Label::new("intent", intent.clone()),
         ]
     )
     .record(elapsed.as_secs_f64());
     if outcome == "fallback_deadline" {
-        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent.to_string())
-            .increment(1);
+        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent).increment(1);
     }
 }
 

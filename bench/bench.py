@@ -104,6 +104,13 @@ def vm_hwm_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of the whole process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cold_start(cmd, env_for_port, body, repeats):
     """Process start to first 200 answer, median over `repeats` fresh processes."""
     samples = []
@@ -184,14 +191,17 @@ def main():
             wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "post.lua"), opts.warmup,
                 opts.connections, [BODIES[sc]])
         for i in range(opts.runs):
-            for name, (_, port) in servers.items():
+            for name, (proc, port) in servers.items():
+                cpu0 = cpu_seconds(proc.pid)
                 r = wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "post.lua"),
                         opts.seconds, opts.connections, [BODIES[sc]])
+                # CPU per answered call: what other processes on the core cannot distort much.
+                r["cpu_us"] = (cpu_seconds(proc.pid) - cpu0) * 1e6 / max(r["requests"], 1)
                 if r["socket_errors"] or r["non2xx"]:
                     raise RuntimeError(f"{name} {sc}: errors during load: {r}")
                 results.setdefault((sc, name), []).append(r)
                 print(f"{sc} run {i + 1} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms"
-                      f"  p99 {r['p99_us'] / 1000:6.2f} ms", flush=True)
+                      f"  p99 {r['p99_us'] / 1000:6.2f} ms  cpu {r['cpu_us']:5.1f} us/req", flush=True)
 
     rss = {name: vm_hwm_kib(p.pid) / 1024 for name, (p, _) in servers.items()}
     # A fallback is a 200 too: make sure intentful answered every call for real.
@@ -212,7 +222,7 @@ def main():
     }
     stop(mock)
 
-    med = {k: {f: statistics.median(r[f] for r in v) for f in ("rps", "p50_us", "p99_us")}
+    med = {k: {f: statistics.median(r[f] for r in v) for f in ("rps", "p50_us", "p99_us", "cpu_us")}
            for k, v in results.items()}
     cpu_model = ""
     try:
@@ -241,6 +251,7 @@ def main():
         b, i = med[(sc, "bare")], med[(sc, "intentful")]
         row(title, "requests/s", b["rps"], i["rps"], lambda v: f"{v:,.0f}", ">= 0.90",
             i["rps"] >= 0.9 * b["rps"])
+        row(title, "CPU per request", b["cpu_us"], i["cpu_us"], lambda v: f"{v:.1f} µs", "", True)
         row(title, "p50 latency", b["p50_us"] / 1000, i["p50_us"] / 1000, lambda v: f"{v:.2f} ms", "", True)
         row(title, "p99 latency", b["p99_us"] / 1000, i["p99_us"] / 1000, lambda v: f"{v:.2f} ms", "<= 1.25",
             i["p99_us"] <= 1.25 * b["p99_us"])

@@ -157,15 +157,17 @@ impl Drop for InFlight {
 
 /// One upstream call's outcome and latency.
 pub fn record_upstream(upstream: &str, outcome: &'static str, elapsed: Duration) {
+    use metrics::{Label, SharedString};
+    let upstream = SharedString::from(std::sync::Arc::<str>::from(upstream));
     metrics::counter!(
         "intentful_upstream_requests_total",
-        &[
-            ("upstream", upstream.to_string()),
-            ("outcome", outcome.to_string())
+        vec![
+            Label::new("upstream", upstream.clone()),
+            Label::from_static_parts("outcome", outcome),
         ]
     )
     .increment(1);
-    metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream.to_string())
+    metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream)
         .record(elapsed.as_secs_f64());
 }
 

@@ -49,6 +49,9 @@ pub fn gcp_project(settings: &LogSettings) -> Option<String> {
         })
 }
 
+/// How often buffered histogram observations are folded into their buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
 /// The process-wide Prometheus recorder, installed on first use.
 pub fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -64,6 +67,15 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
         let _ = metrics::set_global_recorder(recorder);
         // After installing: descriptions sent before go to the no-op recorder and are lost.
         describe();
+        // Histograms buffer every observation until upkeep drains them; with `build_recorder`
+        // that is ours to run, else memory grows with traffic whenever nobody scrapes.
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                upkeep.run_upkeep();
+            });
         handle
     })
 }

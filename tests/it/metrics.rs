@@ -183,6 +183,12 @@ async fn metrics_parse_and_counters_move_with_requests() {
     for _ in 0..3 {
         assert_eq!(post(&addr, "/webhook/es", &welcome, None).await, 200);
     }
+    let convert = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/currency_convert/usd_to_eur.request.json"
+    ))
+    .expect("fixture");
+    assert_eq!(post(&addr, "/webhook/es", &convert, None).await, 200);
     assert_eq!(post(&addr, "/webhook", &welcome, None).await, 200);
     assert_eq!(post(&addr, "/webhook/es", &unknown, None).await, 200);
     assert_eq!(post(&addr, "/webhook/es", "{not json", None).await, 400);
@@ -245,6 +251,33 @@ async fn metrics_parse_and_counters_move_with_requests() {
                 ("intent", "unknown"),
                 ("outcome", "unknown_intent")
             ]
+        ),
+        1.0
+    );
+
+    // A failing upstream: the call is a fallback, and the upstream call is counted and timed.
+    assert_eq!(
+        delta(
+            requests,
+            &[
+                ("route", "/webhook/es"),
+                ("intent", "currency.convert"),
+                ("outcome", "fallback_error")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(
+        delta(
+            "intentful_upstream_requests_total",
+            &[("upstream", "rates"), ("outcome", "connect")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        delta(
+            "intentful_upstream_duration_seconds_count",
+            &[("upstream", "rates")]
         ),
         1.0
     );

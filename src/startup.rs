@@ -33,6 +33,9 @@ pub fn bind(state: &AppState) -> std::io::Result<TcpListener> {
 
 /// Starts serving on `listener`; the returned server future runs until shutdown.
 pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    // Install the recorder before the first request: until then, observations would go to the
+    // no-op recorder and be lost, not just wait for the first scrape.
+    crate::telemetry::metrics_handle();
     let data = web::Data::from(state.clone());
     let settings = &state.settings.server;
     let mut server = HttpServer::new(move || app(data.clone()))

@@ -22,14 +22,20 @@ pub fn init_logging(settings: &LogSettings) {
         _ => !std::io::stdout().is_terminal(),
     };
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
+    // Both arms only report "already installed" (tests build many apps); nothing to do then.
+    if json {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
         builder
             .event_format(cloud_logging::CloudLogging)
-            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .fmt_fields(cloud_logging::NoFields)
+            .finish()
+            .with(cloud_logging::SpanFieldsLayer)
             .try_init()
+            .ok();
     } else {
-        builder.try_init()
-    };
+        builder.try_init().ok();
+    }
 }
 
 /// The Google Cloud project for trace links: `log.gcp_project`, else `GOOGLE_CLOUD_PROJECT`.
@@ -43,6 +49,9 @@ pub fn gcp_project(settings: &LogSettings) -> Option<String> {
         })
 }
 
+/// How often buffered histogram observations are folded into their buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
 /// The process-wide Prometheus recorder, installed on first use.
 pub fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
@@ -53,10 +62,20 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
             ])
             .unwrap_or_else(|_| PrometheusBuilder::new());
         let recorder = builder.build_recorder();
-        describe();
         let handle = recorder.handle();
         // Fails only if another recorder is installed; ours still renders what it records.
         let _ = metrics::set_global_recorder(recorder);
+        // After installing: descriptions sent before go to the no-op recorder and are lost.
+        describe();
+        // Histograms buffer every observation until upkeep drains them; with `build_recorder`
+        // that is ours to run, else memory grows with traffic whenever nobody scrapes.
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                upkeep.run_upkeep();
+            });
         handle
     })
 }
@@ -125,24 +144,26 @@ pub fn record_webhook(
     outcome: &'static str,
     elapsed: Duration,
 ) {
-    let labels = [
-        ("route", route.to_string()),
-        ("protocol", protocol.to_string()),
-        ("intent", intent.to_string()),
-        ("outcome", outcome.to_string()),
+    use metrics::{Label, SharedString};
+    // Static parts are borrowed; the intent is copied once and shared by both series.
+    let intent = SharedString::from(std::sync::Arc::<str>::from(intent));
+    let labels = vec![
+        Label::from_static_parts("route", route),
+        Label::from_static_parts("protocol", protocol),
+        Label::new("intent", intent.clone()),
+        Label::from_static_parts("outcome", outcome),
     ];
-    metrics::counter!("intentful_webhook_requests_total", &labels).increment(1);
+    metrics::counter!("intentful_webhook_requests_total", labels).increment(1);
     metrics::histogram!(
         "intentful_webhook_duration_seconds",
-        &[
-            ("protocol", protocol.to_string()),
-            ("intent", intent.to_string())
+        vec![
+            Label::from_static_parts("protocol", protocol),
+            Label::new("intent", intent.clone()),
         ]
     )
     .record(elapsed.as_secs_f64());
     if outcome == "fallback_deadline" {
-        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent.to_string())
-            .increment(1);
+        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent).increment(1);
     }
 }
 
@@ -164,15 +185,17 @@ impl Drop for InFlight {
 
 /// One upstream call's outcome and latency.
 pub fn record_upstream(upstream: &str, outcome: &'static str, elapsed: Duration) {
+    use metrics::{Label, SharedString};
+    let upstream = SharedString::from(std::sync::Arc::<str>::from(upstream));
     metrics::counter!(
         "intentful_upstream_requests_total",
-        &[
-            ("upstream", upstream.to_string()),
-            ("outcome", outcome.to_string())
+        vec![
+            Label::new("upstream", upstream.clone()),
+            Label::from_static_parts("outcome", outcome),
         ]
     )
     .increment(1);
-    metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream.to_string())
+    metrics::histogram!("intentful_upstream_duration_seconds", "upstream" => upstream)
         .record(elapsed.as_secs_f64());
 }
 

@@ -1,0 +1,20 @@
+-- wrk script: POSTs the JSON file named by the first script argument, and at the end prints one
+-- machine-readable line (prefix WRKJSON) with throughput, p50/p99 and error counts for bench.py.
+-- Usage: wrk ... -s bench/post.lua URL -- bench/welcome.json
+
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+function init(args)
+  local f = assert(io.open(args[1], "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"socket_errors":%d,"non2xx":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end

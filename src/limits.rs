@@ -63,9 +63,12 @@ impl ClientGate {
     /// The client's address as configured: the TCP peer, or the trusted proxy's last hop.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         if self.trust_proxy_hop {
+            // The last entry of the last header line: a client may send its own lines and
+            // entries first, but our proxy appends the real peer at the very end.
             let forwarded = req
                 .headers()
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .last()
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.rsplit(',').next())
                 .and_then(|last| last.trim().parse().ok());

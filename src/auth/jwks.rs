@@ -123,7 +123,9 @@ fn max_age(cache_control: &str) -> Option<Duration> {
         .split(',')
         .filter_map(|d| d.trim().strip_prefix("max-age="))
         .find_map(|n| n.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+        // Capped at a day: Google rotates its keys more often, and a huge value must not
+        // overflow the expiry instant.
+        .map(|s| Duration::from_secs(s.min(86_400)))
 }
 
 #[cfg(test)]

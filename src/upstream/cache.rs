@@ -71,9 +71,14 @@ pub(crate) fn key(
     for name in vary {
         key.push('\n');
         key.push_str(name.as_str());
-        key.push(':');
-        if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-            key.push_str(v);
+        // Raw bytes, hex-encoded: non-ASCII values must not collapse into one key, and an
+        // absent header must differ from an empty one.
+        match headers.get(name) {
+            Some(v) => {
+                key.push('=');
+                key.push_str(&hex::encode(v.as_bytes()));
+            }
+            None => key.push('-'),
         }
     }
     if let Some(body) = body {
@@ -178,10 +183,14 @@ impl ResponseCache {
 
     /// Runs `fetch` once for all concurrent callers of `key`. If the caller running it is
     /// cancelled (its own deadline), a waiting caller takes over.
+    ///
+    /// `fetch` answers `Err` for an outcome that belongs to its own caller rather than to the
+    /// upstream (that caller's budget ran out, the limit stayed full for it): such a result is
+    /// not shared, and the next waiter fetches with its own budget instead.
     pub(crate) async fn single_flight<F, Fut>(&self, key: &str, fetch: F) -> Shared
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Shared>,
+        Fut: std::future::Future<Output = Result<Shared, UpstreamErrorKind>>,
     {
         let cell = self.flights.entry(key.to_string()).or_default().clone();
         let guard = FlightGuard {
@@ -189,7 +198,10 @@ impl ResponseCache {
             key,
             cell,
         };
-        guard.cell.get_or_init(fetch).await.clone()
+        match guard.cell.get_or_try_init(fetch).await {
+            Ok(shared) => shared.clone(),
+            Err(own) => Err(own),
+        }
     }
 
     #[cfg(test)]
@@ -268,11 +280,14 @@ mod tests {
     #[tokio::test]
     async fn abandoned_and_finished_flights_are_retired() {
         let c = ResponseCache::new(&CacheSettings::default());
-        let pending = c.single_flight("k", std::future::pending::<Shared>);
+        let pending = c.single_flight(
+            "k",
+            std::future::pending::<Result<Shared, UpstreamErrorKind>>,
+        );
         let _ = tokio::time::timeout(Duration::from_millis(10), pending).await;
         assert!(c.flights.is_empty(), "the only caller gave up");
         let done = c
-            .single_flight("k", || async { Ok(resp(b"x", None)) })
+            .single_flight("k", || async { Ok(Ok(resp(b"x", None))) })
             .await;
         assert!(done.is_ok());
         assert!(c.flights.is_empty(), "finished");
@@ -302,5 +317,29 @@ mod tests {
             Duration::ZERO,
         );
         assert!(matches!(c.lookup("star", &en), Lookup::Miss));
+    }
+
+    #[test]
+    fn varying_header_values_never_share_a_key() {
+        let name = HeaderName::from_static("x-user-name");
+        let key_for = |value: Option<&[u8]>| {
+            let mut h = HeaderMap::new();
+            if let Some(v) = value {
+                h.insert(name.clone(), HeaderValue::from_bytes(v).unwrap());
+            }
+            key("GET", "http://x/p", std::slice::from_ref(&name), &h, None)
+        };
+        let keys = [
+            key_for(None),
+            key_for(Some(b"")),
+            key_for(Some("Jos\u{e9}".as_bytes())),
+            key_for(Some("Zo\u{eb}".as_bytes())),
+            key_for(Some(b"ascii")),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
     }
 }

@@ -14,7 +14,8 @@ pub struct UpstreamError {
 pub enum UpstreamErrorKind {
     /// No upstream of that name is configured.
     NotConfigured,
-    /// Too little of the turn's budget was left to start the call.
+    /// The turn's budget ran out before the call could start or while it ran (cut short
+    /// before the upstream's own timeout): the turn's limit, not the upstream's fault.
     BudgetExhausted,
     /// The call did not finish within min(its timeout, remaining budget).
     Timeout,
@@ -59,7 +60,7 @@ impl fmt::Display for UpstreamErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UpstreamErrorKind::NotConfigured => f.write_str("not configured"),
-            UpstreamErrorKind::BudgetExhausted => f.write_str("no budget left for the call"),
+            UpstreamErrorKind::BudgetExhausted => f.write_str("the turn's budget ran out"),
             UpstreamErrorKind::Timeout => f.write_str("timed out"),
             UpstreamErrorKind::Connect(e) => write!(f, "connect failed: {e}"),
             UpstreamErrorKind::Status(s) => write!(f, "answered HTTP {s}"),

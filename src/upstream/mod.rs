@@ -91,7 +91,7 @@ impl Upstreams {
     pub fn from_settings(settings: &Settings) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(same_origin_redirects())
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             .build()?;
@@ -153,4 +153,20 @@ impl Upstreams {
             request_id,
         )
     }
+}
+
+/// At most 3 redirects, and never to another origin: reqwest strips only `Authorization` and
+/// cookies on a cross-host redirect, so API-key headers or a token request's form body (with a
+/// client secret) would otherwise follow the redirect to whoever it names.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| u.origin());
+        if attempt.previous().len() > 3 {
+            attempt.error("too many redirects")
+        } else if first.is_some_and(|o| o != attempt.url().origin()) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }

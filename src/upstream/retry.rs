@@ -45,7 +45,7 @@ impl RetryPolicy {
 
     /// Whether `left` of the budget holds `wait` and then an attempt worth making.
     pub(crate) fn fits(&self, wait: Duration, left: Duration) -> bool {
-        left >= wait + self.min_attempt
+        left >= wait.saturating_add(self.min_attempt)
     }
 }
 
@@ -65,14 +65,19 @@ pub(crate) fn retryable(kind: &UpstreamErrorKind) -> bool {
     )
 }
 
+/// Longer than any turn's budget: a `Retry-After` past it means "not in this turn" just the same.
+const MAX_RETRY_AFTER_SECS: u64 = 86_400;
+
 /// `Retry-After` as delay-seconds or an HTTP date.
 pub(crate) fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
     if let Ok(secs) = text.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        // Capped: no budget is a day long, and a huge value must not overflow the arithmetic.
+        return Some(Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)));
     }
     let at = httpdate::parse_http_date(text).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+    let wait = at.duration_since(SystemTime::now()).unwrap_or_default();
+    Some(wait.min(Duration::from_secs(MAX_RETRY_AFTER_SECS)))
 }
 
 #[cfg(test)]
@@ -115,5 +120,17 @@ mod tests {
             "{d:?}"
         );
         assert_eq!(parse_retry_after(&HeaderValue::from_static("soon")), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_values_are_capped_without_overflow() {
+        let huge = HeaderValue::from_static("18446744073709551615");
+        let wait = parse_retry_after(&huge).unwrap();
+        assert!(wait <= Duration::from_secs(86_400));
+        let p = RetryPolicy::new(&RetrySettings {
+            min_attempt_ms: 5_000,
+            ..RetrySettings::default()
+        });
+        assert!(!p.fits(Duration::MAX, Duration::from_secs(4)));
     }
 }

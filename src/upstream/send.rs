@@ -70,25 +70,55 @@ impl UpstreamRequest {
             Lookup::Miss => None,
         };
         telemetry::record_cache(&up.name, "miss");
-        let flight = up.cache.single_flight(&key, || async {
-            // A flight that ended just before this one started has filled the cache.
-            if let Lookup::Fresh(hit) = up.cache.lookup(&key, &self.headers) {
-                return Ok(hit);
+        let mut led = false;
+        let flight = up.cache.single_flight(&key, || {
+            led = true;
+            async {
+                // A flight that ended just before this one started has filled the cache.
+                if let Lookup::Fresh(hit) = up.cache.lookup(&key, &self.headers) {
+                    return Ok(Ok(hit));
+                }
+                match self.call(up).await {
+                    Ok(resp) => {
+                        let resp = Arc::new(resp);
+                        up.cache.insert(
+                            &key,
+                            &self.headers,
+                            resp.clone(),
+                            opts.ttl,
+                            opts.max_stale,
+                        );
+                        Ok(Ok(resp))
+                    }
+                    // This caller's own limits: not an answer to share with the other waiters.
+                    Err(
+                        kind @ (UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Saturated),
+                    ) => Err(kind),
+                    Err(kind) => Ok(Err(kind)),
+                }
             }
-            let resp = Arc::new(self.call(up).await?);
-            up.cache
-                .insert(&key, &self.headers, resp.clone(), opts.ttl, opts.max_stale);
-            Ok(resp)
         });
         // Waiters keep their own deadline, whoever leads the flight.
         let result = match tokio::time::timeout(self.left(), flight).await {
             Ok(result) => result,
-            Err(_) => Err(UpstreamErrorKind::Timeout),
+            Err(_) => Err(UpstreamErrorKind::BudgetExhausted),
         };
-        match (result, stale) {
+        let resp = match result {
+            // A waiter whose flight's response varies on request headers (its own `Vary`) may
+            // only have it if those headers match: the cache entry the leader stored knows the
+            // leader's values. No matching entry (not stored, or other values): call itself.
+            Ok(resp) if !led && resp.headers.contains_key(reqwest::header::VARY) => {
+                match up.cache.lookup(&key, &self.headers) {
+                    Lookup::Fresh(hit) => Ok(hit),
+                    _ => self.call(up).await.map(Arc::new),
+                }
+            }
+            other => other,
+        };
+        match (resp, stale) {
             (Ok(resp), _) => Ok((*resp).clone()),
             (Err(kind), Some(entry))
-                if upstream_failed(&kind) && entry.stale_for() <= opts.max_stale =>
+                if stale_allowed(&kind) && entry.stale_for() <= opts.max_stale =>
             {
                 telemetry::record_cache(&up.name, "stale");
                 tracing::info!(upstream = %up.name, error = %kind, "served a stale cache entry");
@@ -146,6 +176,11 @@ impl UpstreamRequest {
             let failure = match tokio::time::timeout(timeout, attempt).await {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(f)) => f,
+                // Cut by the turn's budget, not by the upstream's own timeout: says nothing
+                // about the upstream (the breaker ignores it; a cache flight does not share it).
+                Err(_) if timeout < up.timeout => {
+                    return Err(UpstreamErrorKind::BudgetExhausted);
+                }
                 Err(_) => Failure::from(UpstreamErrorKind::Timeout),
             };
             // A rejected token is refreshed once, whatever the method: nothing was done.
@@ -198,6 +233,16 @@ impl UpstreamRequest {
         }
         url
     }
+}
+
+/// Failures a stale cache entry may cover: the upstream's, and this call's own limits (better
+/// a slightly old answer now than none).
+fn stale_allowed(kind: &UpstreamErrorKind) -> bool {
+    upstream_failed(kind)
+        || matches!(
+            kind,
+            UpstreamErrorKind::Saturated | UpstreamErrorKind::BudgetExhausted
+        )
 }
 
 /// Failures that say the upstream is unwell (counted by the breaker, covered by stale entries),

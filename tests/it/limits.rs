@@ -109,6 +109,16 @@ async fn only_the_last_forwarded_hop_is_believed_when_the_proxy_is_trusted() {
     // A client that writes an allowed address first is still judged by the appended one.
     let a = call(&server, &[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]).await;
     assert_eq!(a.status, 403, "{}", a.body);
+    // Two header lines: the client's own line first, the proxy's appended line last.
+    let a = call(
+        &server,
+        &[
+            ("x-forwarded-for", "203.0.113.9"),
+            ("x-forwarded-for", "198.51.100.7"),
+        ],
+    )
+    .await;
+    assert_eq!(a.status, 403, "{}", a.body);
     // No header: the TCP peer (loopback) is judged.
     let a = call(&server, &[]).await;
     assert_eq!(a.status, 403, "{}", a.body);

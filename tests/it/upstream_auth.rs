@@ -391,3 +391,54 @@ fn bad_resilience_settings_name_their_key() {
     assert!(check(&|u| u.max_concurrency = 0).contains("upstreams.p.max_concurrency"));
     assert!(check(&|u| u.cache.max_bytes = 0).contains("upstreams.p.cache.max_bytes"));
 }
+
+#[tokio::test]
+async fn credentials_never_follow_a_redirect_to_another_origin() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("stolen"))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(path("/moved"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri())),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/here"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/there"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/there"))
+        .and(header("x-api-key", "k1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("same origin"))
+        .mount(&server)
+        .await;
+    let mut s = settings(&server.uri());
+    s.auth = UpstreamAuth::ApiKey {
+        location: KeyLocation::Header,
+        name: "X-Api-Key".into(),
+        value: Secret::new("k1"),
+    };
+    let ups = upstreams(s);
+    let e = client(&ups, Duration::from_secs(2))
+        .get("/moved")
+        .send()
+        .await
+        .expect_err("a cross-origin redirect is not followed");
+    assert!(
+        matches!(e.kind, intentful::upstream::UpstreamErrorKind::Status(302)),
+        "{e}"
+    );
+    // Within the same origin, redirects are followed with the credentials.
+    let body = client(&ups, Duration::from_secs(2))
+        .get("/here")
+        .send_text()
+        .await
+        .expect("same-origin redirect followed");
+    assert_eq!(body, "same origin");
+    elsewhere.verify().await;
+}

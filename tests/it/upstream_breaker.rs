@@ -170,3 +170,25 @@ async fn readyz_shows_the_open_circuit_and_stays_ready() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn calls_cut_short_by_the_turns_budget_do_not_open_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    let mut s = settings(&server.uri());
+    s.breaker.consecutive_failures = 2;
+    let ups = upstreams(s);
+    for _ in 0..4 {
+        // 100 ms of upstream budget against a 2 s upstream timeout: the turn's limit, not the API's.
+        let e = client(&ups, Duration::from_millis(250))
+            .get("/late")
+            .send()
+            .await
+            .expect_err("cut by the budget");
+        assert_eq!(e.kind, UpstreamErrorKind::BudgetExhausted);
+    }
+    assert_eq!(circuit(&ups), CircuitState::Closed);
+}

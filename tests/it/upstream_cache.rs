@@ -228,3 +228,84 @@ async fn weather_intent_answers_repeat_questions_from_the_cache() {
         assert!(metrics.contains(&series), "{series} in {metrics}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_never_receive_a_response_that_varies_on_headers_they_do_not_share() {
+    let server = MockServer::start().await;
+    for user in ["alice", "bob"] {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::header("x-user", user))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("vary", "X-User")
+                    .set_body_string(format!("data of {user}"))
+                    .set_delay(Duration::from_millis(200)),
+            )
+            .mount(&server)
+            .await;
+    }
+    let ups = upstreams(settings(&server.uri()));
+    let calls: Vec<_> = ["alice", "bob", "alice", "bob"]
+        .into_iter()
+        .map(|user| {
+            let c = client(&ups, BUDGET);
+            tokio::spawn(async move {
+                let body = c
+                    .get("/profile")
+                    .header("x-user", user)
+                    .cache(Duration::from_secs(60))
+                    .send_text()
+                    .await
+                    .expect("answer");
+                (user, body)
+            })
+        })
+        .collect();
+    for call in calls {
+        let (user, body) = call.await.expect("task");
+        assert_eq!(
+            body,
+            format!("data of {user}"),
+            "{user} got another user's data"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_out_of_budget_does_not_fail_the_waiters_of_its_flight() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("slow but fine")
+                .set_delay(Duration::from_millis(500)),
+        )
+        .mount(&server)
+        .await;
+    let ups = upstreams(settings(&server.uri()));
+    // The leader has 150 ms of upstream budget (300 ms − the 150 ms margin); the waiter has plenty.
+    let leader = client(&ups, Duration::from_millis(300));
+    let leader = tokio::spawn(async move {
+        leader
+            .get("/slow")
+            .cache(Duration::from_secs(60))
+            .send_text()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let waiter = client(&ups, BUDGET);
+    let waited = waiter
+        .get("/slow")
+        .cache(Duration::from_secs(60))
+        .send_text()
+        .await;
+    let led = leader.await.expect("task");
+    assert_eq!(
+        led.expect_err("the leader's own budget ran out").kind,
+        UpstreamErrorKind::BudgetExhausted
+    );
+    assert_eq!(
+        waited.expect("the waiter fetched with its own budget"),
+        "slow but fine"
+    );
+}

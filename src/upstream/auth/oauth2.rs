@@ -11,6 +11,8 @@ use crate::upstream::UpstreamErrorKind;
 
 /// Assumed when the token endpoint does not say (RFC 6749 makes `expires_in` optional).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3_600);
+/// The longest a token is trusted, whatever the endpoint says.
+const MAX_LIFETIME_SECS: u64 = 86_400;
 
 pub(crate) struct ClientCredentials {
     http: reqwest::Client,
@@ -103,9 +105,11 @@ impl ClientCredentials {
                 super::super::call::without_url(&e)
             ))
         })?;
+        // Capped: an absurd `expires_in` must neither overflow the expiry instant nor keep a
+        // token forever.
         let lifetime = body
             .expires_in
-            .map(Duration::from_secs)
+            .map(|s| Duration::from_secs(s.min(MAX_LIFETIME_SECS)))
             .unwrap_or(DEFAULT_LIFETIME);
         Ok((body.access_token, lifetime))
     }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::{GoogleIdTokenSettings, JwksCache, Rejection};
 
 pub struct GoogleIdVerifier {
-    jwks: JwksCache,
+    jwks: std::sync::Arc<JwksCache>,
     validation: Validation,
     emails: HashSet<String>,
     leeway: u64,
@@ -40,11 +40,11 @@ impl GoogleIdVerifier {
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         GoogleIdVerifier {
-            jwks: JwksCache::new(
+            jwks: std::sync::Arc::new(JwksCache::new(
                 &s.jwks_url,
                 http,
                 Duration::from_secs(s.min_refresh_interval_secs),
-            ),
+            )),
             validation,
             emails: s
                 .service_accounts

@@ -2,6 +2,7 @@
 //! when a token names an unknown `kid` (at most once per interval), and kept in use when a
 //! refresh fails: a Google hiccup must not lock Dialogflow out.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
@@ -42,13 +43,23 @@ impl JwksCache {
     }
 
     /// The key for `kid`, fetching or refreshing the set when needed.
-    pub async fn key(&self, kid: &str) -> Result<DecodingKey, Rejection> {
+    pub async fn key(self: &Arc<Self>, kid: &str) -> Result<DecodingKey, Rejection> {
         let (found, fresh) = self.lookup(kid).await;
-        if let (Some(key), true) = (&found, fresh) {
-            return Ok(key.clone());
+        match (found, fresh) {
+            (Some(key), true) => return Ok(key),
+            // Expired but known: answer with it now and refresh behind the call, so no turn
+            // waits on Google (and none at all while Google is slow or down).
+            (Some(key), false) => {
+                if self.refreshing.try_lock().is_ok() {
+                    let me = Arc::clone(self);
+                    tokio::spawn(async move { me.refresh(false).await });
+                }
+                return Ok(key);
+            }
+            (None, _) => {}
         }
-        // Expired cache or unknown kid: refresh (rate-limited), then look again.
-        self.refresh(found.is_none()).await;
+        // No keys yet, or an unknown kid: refresh (rate-limited), then look again.
+        self.refresh(true).await;
         match self.lookup(kid).await {
             (Some(key), _) => Ok(key),
             (None, _) if self.cached.read().await.is_none() => Err(Rejection::KeysUnavailable),
@@ -108,7 +119,15 @@ impl JwksCache {
             .and_then(|v| v.to_str().ok())
             .and_then(max_age)
             .unwrap_or(DEFAULT_MAX_AGE);
-        let body = resp.bytes().await.map_err(|e| e.to_string())?;
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+            // A chunked body has no Content-Length to refuse up front: stop at the cap.
+            if (body.len() + chunk.len()) as u64 > MAX_JWKS_BYTES {
+                return Err("key set too large".into());
+            }
+            body.extend_from_slice(&chunk);
+        }
         let keys: JwkSet = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
         Ok(Cached {
             keys,

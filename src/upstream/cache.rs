@@ -193,12 +193,17 @@ impl ResponseCache {
         Fut: std::future::Future<Output = Result<Shared, UpstreamErrorKind>>,
     {
         let cell = self.flights.entry(key.to_string()).or_default().clone();
+        // The guard holds this caller's only reference, so a cancelled caller's reference goes
+        // with its guard.
         let guard = FlightGuard {
             flights: &self.flights,
             key,
-            cell,
+            cell: Some(cell),
         };
-        match guard.cell.get_or_try_init(fetch).await {
+        let Some(cell) = &guard.cell else {
+            return Err(UpstreamErrorKind::Request("flight vanished".into()));
+        };
+        match cell.get_or_try_init(fetch).await {
             Ok(shared) => shared.clone(),
             Err(own) => Err(own),
         }
@@ -216,14 +221,21 @@ impl ResponseCache {
 struct FlightGuard<'a> {
     flights: &'a DashMap<String, Arc<OnceCell<Shared>>>,
     key: &'a str,
-    cell: Arc<OnceCell<Shared>>,
+    cell: Option<Arc<OnceCell<Shared>>>,
 }
 
 impl Drop for FlightGuard<'_> {
     fn drop(&mut self) {
+        let Some(cell) = self.cell.take() else {
+            return;
+        };
+        let done = cell.initialized();
+        let ours = Arc::as_ptr(&cell);
+        // Our reference goes first, so whichever caller leaves last sees only the map's: two
+        // callers leaving at once can no longer each see the other and both keep the entry.
+        drop(cell);
         self.flights.remove_if(self.key, |_, c| {
-            // Two references: the map's and ours; more means other callers still wait on it.
-            Arc::ptr_eq(c, &self.cell) && (c.initialized() || Arc::strong_count(c) <= 2)
+            std::ptr::eq(Arc::as_ptr(c), ours) && (done || Arc::strong_count(c) <= 1)
         });
     }
 }
@@ -340,6 +352,30 @@ mod tests {
             for b in &keys[i + 1..] {
                 assert_ne!(a, b);
             }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn callers_giving_up_together_leave_no_dead_flight() {
+        let c = Arc::new(ResponseCache::new(&CacheSettings::default()));
+        for round in 0..50 {
+            let give_up = tokio::time::Instant::now() + Duration::from_millis(5);
+            let callers: Vec<_> = (0..8)
+                .map(|_| {
+                    let c = c.clone();
+                    tokio::spawn(async move {
+                        let pending = c.single_flight(
+                            "k",
+                            std::future::pending::<Result<Shared, UpstreamErrorKind>>,
+                        );
+                        let _ = tokio::time::timeout_at(give_up, pending).await;
+                    })
+                })
+                .collect();
+            for caller in callers {
+                caller.await.unwrap();
+            }
+            assert!(c.flights.is_empty(), "round {round}: a dead flight stayed");
         }
     }
 }

@@ -438,3 +438,53 @@ async fn routes_can_have_their_own_mode() {
         .expect("r");
     assert_eq!(resp.status().as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn expired_google_keys_answer_at_once_while_they_refresh_behind_the_call() {
+    let jwks = MockServer::start().await;
+    Mock::given(path("/certs"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("cache-control", "public, max-age=1")
+                .set_body_raw(JWKS, "application/json"),
+        )
+        .mount(&jwks)
+        .await;
+    let (server, calls) = serve(AuthMode::GoogleIdToken(GoogleIdTokenSettings {
+        audience: AUD.into(),
+        service_accounts: vec![AGENT.into()],
+        jwks_url: format!("{}/certs", jwks.uri()),
+        issuers: vec!["https://accounts.google.com".into()],
+        leeway_secs: 30,
+        min_refresh_interval_secs: 0,
+    }));
+    let headers = vec![(
+        "authorization",
+        format!("Bearer {}", token(good_claims(), "test-kid-1", KEY)),
+    )];
+    assert_eq!(call(&server, &headers, &body()).await.0, 200);
+
+    // The keys expire; Google turns slow.
+    jwks.reset().await;
+    Mock::given(path("/certs"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("cache-control", "public, max-age=3600")
+                .set_body_raw(JWKS, "application/json")
+                .set_delay(std::time::Duration::from_millis(2500)),
+        )
+        .mount(&jwks)
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let started = std::time::Instant::now();
+    assert_eq!(call(&server, &headers, &body()).await.0, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited < std::time::Duration::from_millis(2000),
+        "the call waited {waited:?} on Google's slow key endpoint"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    // The refresh did go out, behind the call.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(jwks.received_requests().await.map_or(0, |r| r.len()), 1);
+}

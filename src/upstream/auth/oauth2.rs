@@ -11,6 +11,8 @@ use crate::upstream::UpstreamErrorKind;
 
 /// Assumed when the token endpoint does not say (RFC 6749 makes `expires_in` optional).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3_600);
+/// Far above any real token answer (a JWT access token is a few KiB).
+const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 /// The longest a token is trusted, whatever the endpoint says.
 const MAX_LIFETIME_SECS: u64 = 86_400;
 
@@ -99,12 +101,22 @@ impl ClientCredentials {
         if !resp.status().is_success() {
             return Err(fail(format!("answered HTTP {}", resp.status().as_u16())));
         }
-        let body: TokenResponse = resp.json().await.map_err(|e| {
+        let mut resp = resp;
+        let mut raw = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| {
             fail(format!(
                 "unreadable answer: {}",
                 super::super::call::without_url(&e)
             ))
-        })?;
+        })? {
+            // A token answer is tiny; a huge one is refused before it can grow memory.
+            if raw.len() + chunk.len() > MAX_TOKEN_RESPONSE_BYTES {
+                return Err(fail("answer too large".into()));
+            }
+            raw.extend_from_slice(&chunk);
+        }
+        let body: TokenResponse =
+            serde_json::from_slice(&raw).map_err(|e| fail(format!("unreadable answer: {e}")))?;
         // Capped: an absurd `expires_in` must neither overflow the expiry instant nor keep a
         // token forever.
         let lifetime = body

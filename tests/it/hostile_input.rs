@@ -105,6 +105,14 @@ fn send(route: &str, headers: &[(String, Vec<u8>)], body: &[u8]) -> Answer {
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)
         .expect("an answer, not a dropped connection");
+    // Interim `1xx` answers (`Expect: 100-continue`) come before the real one.
+    while raw.starts_with(b"HTTP/1.1 1") {
+        let end = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete interim answer");
+        raw.drain(..end + 4);
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

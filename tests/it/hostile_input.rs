@@ -105,6 +105,14 @@ fn send(route: &str, headers: &[(String, Vec<u8>)], body: &[u8]) -> Answer {
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)
         .expect("an answer, not a dropped connection");
+    // `Expect: 100-continue` (one of the tried values) gets an interim `100 Continue` before
+    // the answer; it is HTTP, not the answer, so it is skipped.
+    while raw.starts_with(b"HTTP/1.1 1") {
+        match raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            Some(end) => raw.drain(..end + 4),
+            None => break,
+        };
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

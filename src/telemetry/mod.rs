@@ -144,27 +144,96 @@ pub fn record_webhook(
     outcome: &'static str,
     elapsed: Duration,
 ) {
-    use metrics::{Label, SharedString};
-    // Static parts are borrowed; the intent is copied once and shared by both series.
-    let intent = SharedString::from(std::sync::Arc::<str>::from(intent));
-    let labels = vec![
-        Label::from_static_parts("route", route),
-        Label::from_static_parts("protocol", protocol),
-        Label::new("intent", intent.clone()),
-        Label::from_static_parts("outcome", outcome),
-    ];
-    metrics::counter!("intentful_webhook_requests_total", labels).increment(1);
-    metrics::histogram!(
-        "intentful_webhook_duration_seconds",
-        vec![
+    // Handles cached per worker thread: registering a series on every call (building labels,
+    // hashing them, a registry lookup) showed in the profile. The key set is bounded because
+    // `intent` is a registered key or `unknown`.
+    WEBHOOK_SERIES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let seconds = elapsed.as_secs_f64();
+        let same =
+            |s: &&WebhookSeries| s.route == route && s.protocol == protocol && s.outcome == outcome;
+        match cache.get_mut(intent) {
+            Some(per_intent) => match per_intent.iter().find(same) {
+                Some(series) => series.record(seconds),
+                None => {
+                    let series = WebhookSeries::register(route, protocol, intent, outcome);
+                    series.record(seconds);
+                    per_intent.push(series);
+                }
+            },
+            None => {
+                let series = WebhookSeries::register(route, protocol, intent, outcome);
+                series.record(seconds);
+                cache.insert(intent.to_string(), vec![series]);
+            }
+        }
+    });
+    if outcome == "fallback_deadline" {
+        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent.to_string())
+            .increment(1);
+    }
+}
+
+/// The registered handles of one (route, protocol, intent, outcome) combination.
+struct WebhookSeries {
+    route: &'static str,
+    protocol: &'static str,
+    outcome: &'static str,
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl WebhookSeries {
+    fn record(&self, seconds: f64) {
+        self.requests.increment(1);
+        self.duration.record(seconds);
+    }
+
+    fn register(
+        route: &'static str,
+        protocol: &'static str,
+        intent: &str,
+        outcome: &'static str,
+    ) -> WebhookSeries {
+        use metrics::{Label, SharedString};
+        // Handles taken before a recorder exists stay no-ops: install it first.
+        let _ = metrics_handle();
+        let intent = SharedString::from(std::sync::Arc::<str>::from(intent));
+        let labels = vec![
+            Label::from_static_parts("route", route),
             Label::from_static_parts("protocol", protocol),
             Label::new("intent", intent.clone()),
-        ]
-    )
-    .record(elapsed.as_secs_f64());
-    if outcome == "fallback_deadline" {
-        metrics::counter!("intentful_deadline_fallbacks_total", "intent" => intent).increment(1);
+            Label::from_static_parts("outcome", outcome),
+        ];
+        WebhookSeries {
+            route,
+            protocol,
+            outcome,
+            requests: metrics::counter!("intentful_webhook_requests_total", labels),
+            duration: metrics::histogram!(
+                "intentful_webhook_duration_seconds",
+                vec![
+                    Label::from_static_parts("protocol", protocol),
+                    Label::new("intent", intent),
+                ]
+            ),
+        }
     }
+}
+
+thread_local! {
+    /// Intent key -> its series on this thread (a handful of combinations per intent).
+    static WEBHOOK_SERIES: std::cell::RefCell<std::collections::HashMap<String, Vec<WebhookSeries>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The in-flight gauge, registered once (after the recorder is installed).
+fn in_flight_gauge() -> &'static metrics::Gauge {
+    static GAUGE: OnceLock<metrics::Gauge> = OnceLock::new();
+    GAUGE.get_or_init(|| {
+        let _ = metrics_handle();
+        metrics::gauge!("intentful_webhook_in_flight")
+    })
 }
 
 /// Counts a call as in flight until dropped.
@@ -172,14 +241,14 @@ pub struct InFlight;
 
 impl InFlight {
     pub fn start() -> InFlight {
-        metrics::gauge!("intentful_webhook_in_flight").increment(1.0);
+        in_flight_gauge().increment(1.0);
         InFlight
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!("intentful_webhook_in_flight").decrement(1.0);
+        in_flight_gauge().decrement(1.0);
     }
 }
 

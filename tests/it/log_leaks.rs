@@ -2,7 +2,6 @@
 //! through accepted and refused calls; its JSON logs never contain a secret, token or password,
 //! and user text appears only at debug level (checked too, so the test can see it at all).
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use base64::Engine;
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::client;
+use crate::support::{binary, client, listening};
 
 const INBOUND_TOKEN: &str = "inbound-token-QX7RM2PL9";
 const WRONG_TOKEN: &str = "wrong-token-ZK4WB8NV3";
@@ -30,11 +29,7 @@ async fn logs_at(level: &str) -> String {
         ))
         .mount(&upstream)
         .await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_intentful"))
-        .current_dir(std::env::temp_dir())
-        .env("PORT", "0")
-        .env("INTENTFUL_SERVER__HOST", "127.0.0.1")
-        .env("INTENTFUL_LOG__FORMAT", "json")
+    let mut child = binary()
         .env("INTENTFUL_LOG__LEVEL", level)
         .env_remove("RUST_LOG")
         .env("INTENTFUL_AUTH__DEFAULT__MODE", "header")
@@ -51,31 +46,13 @@ async fn logs_at(level: &str) -> String {
         .env("INTENTFUL_UPSTREAMS__RATES__BASE_URL", upstream.uri())
         .env("INTENTFUL_UPSTREAMS__RATES__AUTH__KIND", "bearer")
         .env("INTENTFUL_UPSTREAMS__RATES__AUTH__TOKEN", UPSTREAM_TOKEN)
-        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn intentful");
-    let stdout = child.stdout.take().expect("stdout");
     let stderr = child.stderr.take().expect("stderr");
     let err_reader =
         std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let mut lines = BufReader::new(stdout).lines();
-    let mut seen = String::new();
-    let addr = loop {
-        let line = lines.next().expect("a log line").expect("utf-8");
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-            if v["message"] == "intentful listening" {
-                break v["addr"].as_str().expect("addr").to_string();
-            }
-        }
-    };
-    let out_reader = std::thread::spawn(move || {
-        lines
-            .map_while(Result::ok)
-            .fold(String::new(), |acc, l| acc + &l + "\n")
-    });
+    let (addr, seen, out_reader) = listening(&mut child);
 
     let mut body: serde_json::Value = serde_json::from_slice(
         &std::fs::read(concat!(

@@ -7,13 +7,12 @@
 //! would make exact deltas flaky.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use prometheus_parse::{LineInfo, Scrape, Value as Sample};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::support::{client, es_request};
+use crate::support::{binary, client, es_request, listening};
 
 /// The header-token secret guarding `/webhook/cx` in the spawned process.
 const CX_TOKEN: &str = "metrics-test-token-0001";
@@ -30,39 +29,19 @@ impl Drop for Running {
 
 /// Starts the binary on a free port with `/webhook/cx` behind a header token; returns its address.
 fn start() -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_intentful"))
-        .current_dir(std::env::temp_dir())
-        .env("PORT", "0")
-        .env("INTENTFUL_SERVER__HOST", "127.0.0.1")
+    let mut child = binary()
         .env("INTENTFUL_SERVER__WORKERS", "1")
-        .env("INTENTFUL_LOG__FORMAT", "json")
         .env("INTENTFUL_AUTH__ROUTES__CX__MODE", "header")
         .env("INTENTFUL_AUTH__ROUTES__CX__NAME", "x-webhook-token")
         .env(
             "INTENTFUL_AUTH__ROUTES__CX__VALUES",
             format!("[{CX_TOKEN}]"),
         )
-        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn intentful");
-    let stdout = child.stdout.take().expect("stdout");
+    let (addr, _, _drain) = listening(&mut child);
     let running = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("intentful exited before listening")
-            .expect("utf-8");
-        let Ok(v) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if v["message"] == "intentful listening" {
-            break v["addr"].as_str().expect("addr").to_string();
-        }
-    };
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
     (running, addr)
 }
 

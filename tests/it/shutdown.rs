@@ -1,7 +1,6 @@
 //! Graceful shutdown of the real binary under steady load: readiness turns off first, every
 //! request sent before the load balancer noticed succeeds, and the process exits 0 in time.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -10,7 +9,7 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::client;
+use crate::support::{binary, client, listening};
 
 #[actix_web::test]
 async fn sigterm_during_load_loses_no_request_and_exits_zero() {
@@ -23,31 +22,14 @@ async fn sigterm_during_load_loses_no_request_and_exits_zero() {
         )
         .mount(&upstream)
         .await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_intentful"))
-        .current_dir(std::env::temp_dir())
-        .env("PORT", "0")
-        .env("INTENTFUL_SERVER__HOST", "127.0.0.1")
+    let mut child = binary()
         .env("INTENTFUL_SERVER__SHUTDOWN_DELAY_MS", "1000")
         .env("INTENTFUL_SERVER__SHUTDOWN_GRACE_MS", "5000")
-        .env("INTENTFUL_LOG__FORMAT", "json")
         .env("INTENTFUL_UPSTREAMS__RATES__BASE_URL", upstream.uri())
-        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn intentful");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().expect("a log line").expect("utf-8");
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
-        };
-        if v["message"] == "intentful listening" {
-            break v["addr"].as_str().expect("addr").to_string();
-        }
-    };
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (addr, _, _drain) = listening(&mut child);
 
     let body = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -67,3 +67,46 @@ pub fn es_request(action: &str) -> Value {
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().build().expect("client")
 }
+
+/// The real `intentful` binary, set up as the process tests need: loopback on a free port, JSON
+/// logs on a stdout pipe, run from a temp dir so a developer's `intentful.toml` stays out.
+pub fn binary() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_intentful"));
+    cmd.current_dir(std::env::temp_dir())
+        .env("PORT", "0")
+        .env("INTENTFUL_SERVER__HOST", "127.0.0.1")
+        .env("INTENTFUL_LOG__FORMAT", "json")
+        .stdout(std::process::Stdio::piped());
+    cmd
+}
+
+/// Reads the child's log until its "intentful listening" line. Returns the address, the lines
+/// read so far, and a thread that drains (and returns) the rest, so the child never blocks on a
+/// full pipe.
+pub fn listening(
+    child: &mut std::process::Child,
+) -> (String, String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = String::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("intentful exited before listening")
+            .expect("utf-8");
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            if v["message"] == "intentful listening" {
+                break v["addr"].as_str().expect("addr").to_string();
+            }
+        }
+    };
+    let rest = std::thread::spawn(move || {
+        lines
+            .map_while(Result::ok)
+            .fold(String::new(), |acc, l| acc + &l + "\n")
+    });
+    (addr, seen, rest)
+}

@@ -102,6 +102,28 @@ fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Google's key endpoint answering the test key set, cached for `max_age` seconds.
+fn certs(max_age: u64) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("cache-control", format!("public, max-age={max_age}"))
+        .set_body_raw(JWKS, "application/json")
+}
+
+/// Google ID token mode for the test agent, with keys from `jwks_url`.
+fn google_mode(jwks_url: String, min_refresh_interval_secs: u64) -> AuthMode {
+    AuthMode::GoogleIdToken(GoogleIdTokenSettings {
+        audience: AUD.into(),
+        service_accounts: vec![AGENT.into()],
+        jwks_url,
+        issuers: vec![
+            "https://accounts.google.com".into(),
+            "accounts.google.com".into(),
+        ],
+        leeway_secs: 30,
+        min_refresh_interval_secs,
+    })
+}
+
 async fn assert_refused(server: &TestServer, name: &str, headers: &[(&str, String)], body: &[u8]) {
     let (status, json) = call(server, headers, body).await;
     assert_eq!(status, 401, "{name}: {json}");
@@ -112,24 +134,10 @@ async fn assert_refused(server: &TestServer, name: &str, headers: &[(&str, Strin
 async fn google_id_token_rejection_matrix() {
     let jwks = MockServer::start().await;
     Mock::given(path("/certs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cache-control", "public, max-age=3600")
-                .set_body_raw(JWKS, "application/json"),
-        )
+        .respond_with(certs(3600))
         .mount(&jwks)
         .await;
-    let (server, calls) = serve(AuthMode::GoogleIdToken(GoogleIdTokenSettings {
-        audience: AUD.into(),
-        service_accounts: vec![AGENT.into()],
-        jwks_url: format!("{}/certs", jwks.uri()),
-        issuers: vec![
-            "https://accounts.google.com".into(),
-            "accounts.google.com".into(),
-        ],
-        leeway_secs: 30,
-        min_refresh_interval_secs: 30,
-    }));
+    let (server, calls) = serve(google_mode(format!("{}/certs", jwks.uri()), 30));
     let bearer = |t: String| vec![("authorization", format!("Bearer {t}"))];
     let good = good_claims();
     let header_none = b64url(br#"{"alg":"none","typ":"JWT","kid":"test-kid-1"}"#);
@@ -248,14 +256,7 @@ async fn google_id_token_rejection_matrix() {
 
 #[actix_web::test]
 async fn unreachable_google_keys_are_a_503_not_a_401() {
-    let (server, calls) = serve(AuthMode::GoogleIdToken(GoogleIdTokenSettings {
-        audience: AUD.into(),
-        service_accounts: vec![AGENT.into()],
-        jwks_url: "http://127.0.0.1:9/certs".into(),
-        issuers: vec!["https://accounts.google.com".into()],
-        leeway_secs: 30,
-        min_refresh_interval_secs: 30,
-    }));
+    let (server, calls) = serve(google_mode("http://127.0.0.1:9/certs".into(), 30));
     let headers = vec![(
         "authorization",
         format!("Bearer {}", token(good_claims(), "test-kid-1", KEY)),
@@ -443,21 +444,10 @@ async fn routes_can_have_their_own_mode() {
 async fn expired_google_keys_answer_at_once_while_they_refresh_behind_the_call() {
     let jwks = MockServer::start().await;
     Mock::given(path("/certs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cache-control", "public, max-age=1")
-                .set_body_raw(JWKS, "application/json"),
-        )
+        .respond_with(certs(1))
         .mount(&jwks)
         .await;
-    let (server, calls) = serve(AuthMode::GoogleIdToken(GoogleIdTokenSettings {
-        audience: AUD.into(),
-        service_accounts: vec![AGENT.into()],
-        jwks_url: format!("{}/certs", jwks.uri()),
-        issuers: vec!["https://accounts.google.com".into()],
-        leeway_secs: 30,
-        min_refresh_interval_secs: 0,
-    }));
+    let (server, calls) = serve(google_mode(format!("{}/certs", jwks.uri()), 0));
     let headers = vec![(
         "authorization",
         format!("Bearer {}", token(good_claims(), "test-kid-1", KEY)),
@@ -467,12 +457,7 @@ async fn expired_google_keys_answer_at_once_while_they_refresh_behind_the_call()
     // The keys expire; Google turns slow.
     jwks.reset().await;
     Mock::given(path("/certs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cache-control", "public, max-age=3600")
-                .set_body_raw(JWKS, "application/json")
-                .set_delay(std::time::Duration::from_millis(2500)),
-        )
+        .respond_with(certs(3600).set_delay(std::time::Duration::from_millis(2500)))
         .mount(&jwks)
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;

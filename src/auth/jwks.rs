@@ -159,4 +159,12 @@ mod tests {
         );
         assert_eq!(max_age("no-cache"), None);
     }
+
+    #[test]
+    fn an_absurd_max_age_is_capped() {
+        let age = max_age("public, max-age=18446744073709551615").unwrap();
+        assert_eq!(age, Duration::from_secs(86_400));
+        // And the expiry instant can be computed from it.
+        let _ = Instant::now() + age;
+    }
 }

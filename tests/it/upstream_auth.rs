@@ -442,3 +442,53 @@ async fn credentials_never_follow_a_redirect_to_another_origin() {
     assert_eq!(body, "same origin");
     elsewhere.verify().await;
 }
+
+#[tokio::test]
+async fn absurd_or_oversized_token_answers_neither_panic_nor_grow_memory() {
+    // An `expires_in` near u64::MAX: the token is used (and capped), no overflow on its expiry.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": "forever", "token_type": "Bearer", "expires_in": u64::MAX}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/slots"))
+        .and(header("authorization", "Bearer forever"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    let mut s = settings(&server.uri());
+    s.auth = oauth2("/oauth/token");
+    let ups = upstreams(s);
+    let body = client(&ups, Duration::from_secs(2))
+        .get("/slots")
+        .send_text()
+        .await
+        .expect("the capped token works");
+    assert_eq!(body, "ok");
+
+    // A token answer of 1 MiB is refused as an auth failure, not read whole.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(1024 * 1024)))
+        .mount(&server)
+        .await;
+    let mut s = settings(&server.uri());
+    s.auth = oauth2("/oauth/token");
+    let ups = upstreams(s);
+    let e = client(&ups, Duration::from_secs(2))
+        .get("/slots")
+        .send()
+        .await
+        .expect_err("an oversized token answer");
+    match e.kind {
+        intentful::upstream::UpstreamErrorKind::Auth(why) => {
+            assert!(why.contains("too large"), "{why}")
+        }
+        other => panic!("expected an auth failure, got {other}"),
+    }
+}

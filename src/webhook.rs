@@ -69,10 +69,11 @@ impl Parsed {
         }
     }
 
-    pub fn turn(&self) -> Turn {
+    /// Moves the turn out of the request; the request keeps what [`Parsed::render`] needs.
+    pub fn take_turn(&mut self) -> Turn {
         match self {
-            Parsed::Es(r) => es_render::turn(r),
-            Parsed::Cx(r) => cx_render::turn(r),
+            Parsed::Es(r) => es_render::take_turn(r),
+            Parsed::Cx(r) => cx_render::take_turn(r),
         }
     }
 
@@ -342,7 +343,7 @@ pub async fn handle(
         verifier
             .verify_body(req.headers(), &bytes)
             .map_err(|r| rejected(route, verifier.mode(), r))?;
-        let parsed = parse_request(route, &bytes)?;
+        let mut parsed = parse_request(route, &bytes)?;
         let call = Call {
             started,
             request_id: request_id.clone(),
@@ -353,7 +354,7 @@ pub async fn handle(
         // Boxed on its own: inlined, it made the handler's future (which actix boxes) over
         // 1 KiB, and every allocation that large made glibc consolidate its fast bins
         // (`malloc_consolidate` in the profile). Two smaller boxes are cheaper.
-        Ok::<_, WebhookError>(Box::pin(answer(&state, &parsed, call)).await)
+        Ok::<_, WebhookError>(Box::pin(answer(&state, &mut parsed, call)).await)
     }
     .await;
     let mut resp = match result {
@@ -432,7 +433,7 @@ fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
 }
 
 /// Dispatches a parsed request and renders the answer; never fails.
-pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u8>, Outcome) {
+pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (Vec<u8>, Outcome) {
     let Call {
         started,
         request_id,
@@ -441,7 +442,7 @@ pub async fn answer(state: &AppState, parsed: &Parsed, call: Call<'_>) -> (Vec<u
         trace,
     } = call;
     let protocol = parsed.protocol();
-    let mut turn = parsed.turn();
+    let mut turn = parsed.take_turn();
     let spec: Option<Arc<IntentSpec>> = match parsed {
         Parsed::Es(_) => state.registry.lookup(es_render::keys(&turn)).cloned(),
         Parsed::Cx(_) => state.registry.lookup(cx_render::keys(&turn)).cloned(),

@@ -8,8 +8,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let settings = intentful::config::Settings::default();
     for route in [Route::Es, Route::Auto, Route::Cx] {
-        if let Ok(parsed) = parse_request(route, data) {
-            let turn = parsed.turn();
+        if let Ok(mut parsed) = parse_request(route, data) {
+            let turn = parsed.take_turn();
             let _ = turn.params::<serde_json::Value>();
             let reply = Reply::text(turn.query_text.clone()).context("c", 1).param("p", &turn.session);
             let _ = parsed.render(&reply, &settings);

@@ -22,21 +22,31 @@ use super::turn::{FormParameter, FormState};
 use super::{Protocol, Reply, Turn};
 use crate::config::CxSettings;
 
-/// Reads the neutral turn from a CX request.
-pub fn turn(req: &WebhookRequest) -> Turn {
-    let mut parameters = req
+/// Moves the neutral turn out of a CX request.
+///
+/// Moved rather than copied, as on ES; [`render`] still reads `pageInfo.currentPage`, which
+/// stays behind.
+pub fn take_turn(req: &mut WebhookRequest) -> Turn {
+    let (session, mut parameters) = req
         .session_info
-        .as_ref()
-        .map(|s| s.parameters.clone())
+        .take()
+        .map(|s| (s.session, s.parameters))
         .unwrap_or_default();
-    // Intent parameters are this turn's fresh values: they win over older session values.
-    if let Some(info) = &req.intent_info {
-        for (name, value) in &info.parameters {
-            parameters.insert(name.clone(), value.resolved_value.clone());
+    let intent = req.intent_info.take();
+    let (intent_display_name, confidence) = match intent {
+        Some(info) => {
+            // Intent parameters are this turn's fresh values: they win over older session
+            // values.
+            for (name, value) in info.parameters {
+                parameters.insert(name, value.resolved_value);
+            }
+            (info.display_name, info.confidence)
         }
-    }
-    let page = req.page_info.as_ref();
+        None => (String::new(), None),
+    };
+    let page = req.page_info.as_mut();
     let form = page
+        .as_ref()
         .and_then(|p| p.form_info.as_ref())
         .map(|f| {
             f.parameter_info
@@ -56,44 +66,39 @@ pub fn turn(req: &WebhookRequest) -> Turn {
                 .collect()
         })
         .unwrap_or_default();
+    let page = page
+        .map(|p| std::mem::take(&mut p.display_name))
+        .unwrap_or_default();
     let query_text = [
-        &req.text,
-        &req.transcript,
-        &req.trigger_intent,
-        &req.trigger_event,
-        &req.dtmf_digits,
+        &mut req.text,
+        &mut req.transcript,
+        &mut req.trigger_intent,
+        &mut req.trigger_event,
+        &mut req.dtmf_digits,
     ]
     .into_iter()
-    .find_map(|q| q.as_ref().filter(|s| !s.is_empty()).cloned())
+    .find_map(|q| q.take().filter(|s| !s.is_empty()))
     .unwrap_or_default();
     Turn {
         protocol: Some(Protocol::Cx),
         key: String::new(),
-        session: req
-            .session_info
-            .as_ref()
-            .map(|s| s.session.clone())
-            .unwrap_or_default(),
-        response_id: req.detect_intent_response_id.clone(),
-        language_code: req.language_code.clone(),
+        session,
+        response_id: std::mem::take(&mut req.detect_intent_response_id),
+        language_code: std::mem::take(&mut req.language_code),
         query_text,
-        intent_display_name: req
-            .intent_info
-            .as_ref()
-            .map(|i| i.display_name.clone())
-            .unwrap_or_default(),
+        intent_display_name,
         action: String::new(),
         tag: req
             .fulfillment_info
-            .as_ref()
-            .map(|f| f.tag.clone())
+            .take()
+            .map(|f| f.tag)
             .unwrap_or_default(),
-        confidence: req.intent_info.as_ref().and_then(|i| i.confidence),
+        confidence,
         parameters,
         contexts: Vec::new(),
         source: String::new(),
-        payload: req.payload.clone(),
-        page: page.map(|p| p.display_name.clone()).unwrap_or_default(),
+        payload: std::mem::take(&mut req.payload),
+        page,
         form,
     }
 }
@@ -325,13 +330,34 @@ mod tests {
         .unwrap()
     }
 
+    #[test]
+    fn render_after_take_turn_keeps_the_current_page() {
+        let mut r = req();
+        let turn = take_turn(&mut r);
+        assert_eq!(
+            (turn.page.as_str(), turn.query_text.as_str()),
+            ("P", "weather in tokyo")
+        );
+        assert_eq!(turn.param_str("city"), Some("Tokyo"));
+        let v = serde_json::to_value(
+            render(
+                &Reply::text("again?").invalid_form_param("guests"),
+                &r,
+                &CxSettings::default(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["pageInfo"]["currentPage"], "pages/p");
+    }
+
     fn render_json(reply: &Reply, settings: &CxSettings) -> Value {
         serde_json::to_value(render(reply, &req(), settings).unwrap()).unwrap()
     }
 
     #[test]
     fn turn_overlays_intent_parameters_and_reads_the_form() {
-        let t = turn(&req());
+        let t = take_turn(&mut req());
         assert_eq!(
             (t.tag.as_str(), t.query_text.as_str(), t.page.as_str()),
             ("t", "weather in tokyo", "P")

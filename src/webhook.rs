@@ -271,15 +271,14 @@ fn scan_markers(body: &[u8]) -> Option<Markers> {
                 let start = i + 1;
                 let mut j = start;
                 let mut escaped = false;
+                // Strings are most of a body: jump through them with memchr's SIMD search.
                 loop {
-                    match *body.get(j)? {
-                        b'\\' => {
-                            escaped = true;
-                            j += 2;
-                        }
-                        b'"' => break,
-                        _ => j += 1,
+                    j += memchr::memchr2(b'"', b'\\', body.get(j..)?)?;
+                    if body[j] == b'"' {
+                        break;
                     }
+                    escaped = true;
+                    j += 2;
                 }
                 // A string directly inside the top-level object followed by `:` is a key.
                 let is_key = depth == 1

@@ -55,10 +55,13 @@ where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned,
 {
-    let items = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    // Each item is kept as its raw text and parsed on its own: a `Value` tree per item (one
+    // allocation per key and string) cost more than the second parse (perf).
+    let items =
+        Option::<Vec<Box<serde_json::value::RawValue>>>::deserialize(d)?.unwrap_or_default();
     Ok(items
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
+        .iter()
+        .filter_map(|raw| serde_json::from_str(raw.get()).ok())
         .collect())
 }
 
@@ -367,6 +370,12 @@ mod tests {
                 .unwrap();
         assert_eq!((d.f, d.i, d.u), (Some(0.5), Some(-1), Some(7)));
         assert_eq!(d.v, [1, 2], "items that do not parse are dropped");
+        // The webhook parses bytes, not a `Value`: the same rule from text, nested items too.
+        let d: FieldDefaults =
+            serde_json::from_str(r#"{"v": [1, {"a": [2]}, "x", 3, null, 4]}"#).unwrap();
+        assert_eq!(d.v, [1, 3, 4]);
+        let d: FieldDefaults = serde_json::from_str(r#"{"v": null}"#).unwrap();
+        assert!(d.v.is_empty());
     }
 
     #[test]

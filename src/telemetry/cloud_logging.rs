@@ -3,24 +3,18 @@
 //! webhook call's lines group under its trace in the console.
 
 use std::fmt;
+use std::io::Write;
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::field::RecordFields;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 /// Span field names that Cloud Logging wants under its own keys.
 pub const TRACE_FIELD: &str = "trace";
 pub const SPAN_ID_FIELD: &str = "span_id";
-
-/// The event formatter. Install it with [`SpanFieldsLayer`] (which keeps span fields as values)
-/// and [`NoFields`] as the fmt layer's field formatter:
-/// `fmt().event_format(CloudLogging).fmt_fields(NoFields).finish().with(SpanFieldsLayer)`.
-pub struct CloudLogging;
 
 /// Cloud Logging's severity for a tracing level.
 pub fn severity(level: &Level) -> &'static str {
@@ -105,12 +99,27 @@ impl Visit for SpanFields {
     }
 }
 
-/// Stores every span's fields as [`SpanFields`] in its extensions, for [`CloudLogging`].
-pub struct SpanFieldsLayer;
+/// The JSON log layer: keeps every span's fields as [`SpanFields`] in its extensions and writes
+/// each event as one line to `make_writer`. Install it on a registry, behind the level filter:
+/// `registry().with(filter).with(CloudLoggingLayer::new(std::io::stdout))`.
+///
+/// A layer of its own rather than a formatter inside `tracing_subscriber::fmt`: the fmt layer
+/// kept a second, unused copy of every span's fields and copied each finished line once more,
+/// which showed in the per-call profile.
+pub struct CloudLoggingLayer<W> {
+    make_writer: W,
+}
 
-impl<S> Layer<S> for SpanFieldsLayer
+impl<W> CloudLoggingLayer<W> {
+    pub fn new(make_writer: W) -> Self {
+        CloudLoggingLayer { make_writer }
+    }
+}
+
+impl<S, W> Layer<S> for CloudLoggingLayer<W>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + 'static,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
@@ -130,41 +139,55 @@ where
             values.record(fields);
         }
     }
-}
 
-/// A field formatter that formats nothing: in JSON mode the fmt layer's own copy of span fields
-/// is never read ([`SpanFieldsLayer`] keeps them), so it should cost nothing.
-pub struct NoFields;
-
-impl<'writer> FormatFields<'writer> for NoFields {
-    fn format_fields<R: RecordFields>(&self, _: Writer<'writer>, _: R) -> fmt::Result {
-        Ok(())
-    }
-
-    fn add_fields(&self, _: &'writer mut FormattedFields<Self>, _: &Record<'_>) -> fmt::Result {
-        Ok(())
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let mut fields = SpanFields::with_capacity(meta.fields().len());
+        event.record(&mut fields);
+        let write = |line: &[u8]| {
+            // A log line that cannot be written has nowhere to be reported; the call goes on.
+            let _ = self.make_writer.make_writer_for(meta).write_all(line);
+        };
+        // Re-entrancy (a line logged while one is being written) finds the buffer taken and
+        // builds its line in a fresh one instead of panicking.
+        LINE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut out) => {
+                out.clear();
+                write_line(event, &ctx, &fields, &mut out);
+                write(&out);
+            }
+            Err(_) => {
+                let mut out = Vec::with_capacity(512);
+                write_line(event, &ctx, &fields, &mut out);
+                write(&out);
+            }
+        });
     }
 }
 
 /// Appends `"key":json` to a JSON object being written; `json` is already valid JSON.
-fn push(out: &mut Vec<u8>, key: &str, json: &[u8]) -> fmt::Result {
+fn push(out: &mut Vec<u8>, key: &str, json: &[u8]) {
     if out.last() != Some(&b'{') {
         out.push(b',');
     }
-    serde_json::to_writer(&mut *out, key).map_err(|_| fmt::Error)?;
+    push_json_str(out, key);
     out.push(b':');
     out.extend_from_slice(json);
-    Ok(())
 }
 
 /// Appends `"key":"text"`, escaping `text`.
-fn push_str(out: &mut Vec<u8>, key: &str, text: &str) -> fmt::Result {
+fn push_str(out: &mut Vec<u8>, key: &str, text: &str) {
     if out.last() != Some(&b'{') {
         out.push(b',');
     }
-    serde_json::to_writer(&mut *out, key).map_err(|_| fmt::Error)?;
+    push_json_str(out, key);
     out.push(b':');
-    serde_json::to_writer(&mut *out, text).map_err(|_| fmt::Error)
+    push_json_str(out, text);
+}
+
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    // Writing a `str` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
 }
 
 thread_local! {
@@ -172,52 +195,14 @@ thread_local! {
     static LINE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
 }
 
-impl<S, N> FormatEvent<S, N> for CloudLogging
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let meta = event.metadata();
-        let mut fields = SpanFields::with_capacity(meta.fields().len());
-        event.record(&mut fields);
-        // Re-entrancy (a log line written while formatting one) finds the buffer taken and
-        // formats into a fresh one instead of panicking.
-        LINE.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut out) => {
-                out.clear();
-                let result = line(ctx, meta, &fields, &mut out)
-                    .and_then(|()| std::str::from_utf8(&out).map_err(|_| fmt::Error));
-                // One copy into the fmt layer's line buffer, without the formatting machinery.
-                result.and_then(|text| writer.write_str(text))
-            }
-            Err(_) => {
-                let mut out = Vec::with_capacity(512);
-                line(ctx, meta, &fields, &mut out)?;
-                writer.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
-            }
-        })
-    }
-}
-
 /// Writes one log line: Cloud Logging's keys, then span fields, then the event's own fields.
-fn line<S, N>(
-    ctx: &FmtContext<'_, S, N>,
-    meta: &tracing::Metadata<'_>,
-    fields: &SpanFields,
-    out: &mut Vec<u8>,
-) -> fmt::Result
+fn write_line<S>(event: &Event<'_>, ctx: &Context<'_, S>, fields: &SpanFields, out: &mut Vec<u8>)
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
 {
+    let meta = event.metadata();
     out.push(b'{');
-    push_str(out, "severity", severity(meta.level()))?;
+    push_str(out, "severity", severity(meta.level()));
     // Formatted straight into the line: RFC 3339 needs no JSON escaping.
     out.extend_from_slice(b",\"time\":\"");
     let mark = out.len();
@@ -225,14 +210,14 @@ where
         .format_into(&mut *out, &time::format_description::well_known::Rfc3339)
         .is_err()
     {
-        // As before: an unformattable time is an empty string, not a lost line.
+        // An unformattable time is an empty string, not a lost line.
         out.truncate(mark);
     }
     out.push(b'"');
     // Span fields outermost to innermost; a field set again by an inner span or by the event
     // itself is written only there, so every key appears once. Webhook lines have one span.
     let spans: smallvec::SmallVec<[_; 4]> = ctx
-        .event_scope()
+        .event_scope(event)
         .map(|scope| scope.from_root().collect())
         .unwrap_or_default();
     for (i, span) in spans.iter().enumerate() {
@@ -257,20 +242,18 @@ where
                 "message" | "severity" | "time" | "target" => continue,
                 other => other,
             };
-            push(out, key, v)?;
+            push(out, key, v);
         }
     }
-    push(out, "message", fields.get("message").unwrap_or(b"\"\""))?;
+    push(out, "message", fields.get("message").unwrap_or(b"\"\""));
     for (k, v) in fields.iter() {
         match k {
             "message" | "severity" | "time" | "target" => {}
-            _ => push(out, k, v)?,
+            _ => push(out, k, v),
         }
     }
-    push_str(out, "target", meta.target())?;
-    out.push(b'}');
-    out.push(b'\n');
-    Ok(())
+    push_str(out, "target", meta.target());
+    out.extend_from_slice(b"}\n");
 }
 
 /// The trace id and span id from `X-Cloud-Trace-Context: TRACE/SPAN;o=1` or
@@ -297,7 +280,6 @@ pub fn trace_from_headers(
 mod tests {
     use super::*;
     use serde_json::Value;
-    use std::io::Write;
     use std::sync::{Arc, Mutex};
     use tracing_subscriber::layer::SubscriberExt;
 
@@ -318,13 +300,9 @@ mod tests {
     fn lines_have_cloud_logging_fields() {
         let buf = Buffer::default();
         let writer = buf.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(Level::DEBUG)
-            .event_format(CloudLogging)
-            .fmt_fields(NoFields)
-            .with_writer(move || writer.clone())
-            .finish()
-            .with(SpanFieldsLayer);
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with(CloudLoggingLayer::new(move || writer.clone()));
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!(
                 "webhook",
@@ -375,12 +353,9 @@ mod tests {
     fn line_without_trace_has_no_trace_keys() {
         let buf = Buffer::default();
         let writer = buf.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .event_format(CloudLogging)
-            .fmt_fields(NoFields)
-            .with_writer(move || writer.clone())
-            .finish()
-            .with(SpanFieldsLayer);
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
+            .with(CloudLoggingLayer::new(move || writer.clone()));
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!("webhook", request_id = "r2");
             let _g = span.enter();

@@ -21,20 +21,20 @@ pub fn init_logging(settings: &LogSettings) {
         "pretty" => false,
         _ => !std::io::stdout().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // Both arms only report "already installed" (tests build many apps); nothing to do then.
     if json {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::util::SubscriberInitExt;
-        builder
-            .event_format(cloud_logging::CloudLogging)
-            .fmt_fields(cloud_logging::NoFields)
-            .finish()
-            .with(cloud_logging::SpanFieldsLayer)
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(cloud_logging::CloudLoggingLayer::new(std::io::stdout))
             .try_init()
             .ok();
     } else {
-        builder.try_init().ok();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .try_init()
+            .ok();
     }
 }
 

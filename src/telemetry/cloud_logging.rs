@@ -5,6 +5,7 @@
 use std::fmt;
 use std::io::Write;
 
+use smallvec::SmallVec;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
@@ -32,22 +33,17 @@ pub fn severity(level: &Level) -> &'static str {
 /// All values share one byte buffer: a `serde_json::Value` per field cost an allocation for
 /// every string field of every call's span, and `JsonFields` before that re-parsed and
 /// rewrote its JSON text on every `span.record(..)` (both showed in perf).
+///
+/// Inline storage sized for the webhook span (eight fields, ids and labels): recording a span or
+/// an event then allocates nothing beyond the span's one extension box.
 #[derive(Default)]
 pub struct SpanFields {
     /// Field name and the byte range of its JSON value in `json`.
-    entries: Vec<(&'static str, usize, usize)>,
-    json: Vec<u8>,
+    entries: SmallVec<[(&'static str, u32, u32); 10]>,
+    json: SmallVec<[u8; 384]>,
 }
 
 impl SpanFields {
-    fn with_capacity(fields: usize) -> Self {
-        SpanFields {
-            entries: Vec::with_capacity(fields),
-            // Room for a webhook span's ids and labels without regrowth.
-            json: Vec::with_capacity(fields * 32),
-        }
-    }
-
     fn put<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         let start = self.json.len();
         if serde_json::to_writer(&mut self.json, value).is_err() {
@@ -55,7 +51,13 @@ impl SpanFields {
             self.json.truncate(start);
             self.json.extend_from_slice(b"null");
         }
-        let end = self.json.len();
+        self.set(name, start);
+    }
+
+    /// Points `name` at the JSON text written since `start`.
+    fn set(&mut self, name: &'static str, start: usize) {
+        // u32: a field over 4 GiB is not a log field; such lengths cannot reach here anyway.
+        let (start, end) = (start as u32, self.json.len() as u32);
         match self.entries.iter_mut().find(|(k, _, _)| *k == name) {
             Some(slot) => *slot = (name, start, end),
             None => self.entries.push((name, start, end)),
@@ -74,7 +76,22 @@ impl SpanFields {
     fn iter(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
         self.entries
             .iter()
-            .map(|&(k, start, end)| (k, &self.json[start..end]))
+            .map(|&(k, start, end)| (k, &self.json[start as usize..end as usize]))
+    }
+}
+
+/// Writes `Debug` output as a JSON string straight into the field buffer: the message of every
+/// log line goes through here, and a `format!` per line showed in the allocation profile.
+struct JsonStringWriter<'a>(&'a mut SmallVec<[u8; 384]>);
+
+impl fmt::Write for JsonStringWriter<'_> {
+    fn write_str(&mut self, chunk: &str) -> fmt::Result {
+        // serde_json escapes a whole string with its quotes; keep what is between them.
+        let at = self.0.len();
+        serde_json::to_writer(&mut *self.0, chunk).map_err(|_| fmt::Error)?;
+        self.0.pop();
+        self.0.remove(at);
+        Ok(())
     }
 }
 
@@ -95,7 +112,17 @@ impl Visit for SpanFields {
         self.put(field.name(), &value);
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field.name(), &format!("{value:?}"));
+        use fmt::Write as _;
+        let start = self.json.len();
+        self.json.push(b'"');
+        if write!(JsonStringWriter(&mut self.json), "{value:?}").is_err() {
+            // A `Debug` impl that fails: the field says so rather than holding half a string.
+            self.json.truncate(start);
+            self.json.extend_from_slice(b"\"<unformattable>\"");
+        } else {
+            self.json.push(b'"');
+        }
+        self.set(field.name(), start);
     }
 }
 
@@ -123,8 +150,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        // Sized for the webhook span's fields: no regrowth while recording them.
-        let mut fields = SpanFields::with_capacity(attrs.fields().len());
+        let mut fields = SpanFields::default();
         attrs.record(&mut fields);
         let mut ext = span.extensions_mut();
         if ext.get_mut::<SpanFields>().is_none() {
@@ -142,7 +168,7 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let meta = event.metadata();
-        let mut fields = SpanFields::with_capacity(meta.fields().len());
+        let mut fields = SpanFields::default();
         event.record(&mut fields);
         let write = |line: &[u8]| {
             // A log line that cannot be written has nowhere to be reported; the call goes on.
@@ -338,6 +364,30 @@ mod tests {
         .is_ok());
         assert_eq!(lines[1]["severity"], "ERROR");
         assert_eq!(lines[2]["severity"], "DEBUG");
+    }
+
+    #[test]
+    fn messages_and_debug_fields_are_escaped_json_strings() {
+        let buf = Buffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
+            .with(CloudLoggingLayer::new(move || writer.clone()));
+        let long = "x".repeat(1000);
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("webhook", session = long.as_str(), n = 1.5f64);
+            let _g = span.enter();
+            span.record("n", f64::NAN);
+            tracing::info!(cause = ?"quote \" and\nnewline", "said \"{}\"\t{}", "hi", 42);
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        let line: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(line["message"], "said \"hi\"\t42");
+        assert_eq!(line["cause"], "\"quote \\\" and\\nnewline\"");
+        // Longer than the inline buffer, and a float JSON cannot hold.
+        assert_eq!(line["session"], long.as_str());
+        assert_eq!(line["n"], Value::Null);
     }
 
     #[test]

@@ -50,15 +50,28 @@ pub async fn read_limited(
         return Err(WebhookError::TooLarge { limit });
     }
     let read = async {
-        let mut body = BytesMut::with_capacity(declared.unwrap_or(4096).min(limit as u64) as usize);
+        // A webhook body usually arrives as one chunk: keep it as it is, copy only when more
+        // follow.
+        let mut first: Option<Bytes> = None;
+        let mut joined = BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| WebhookError::MalformedJson(format!("body: {e}")))?;
-            if body.len() + chunk.len() > limit {
+            let have = first.as_ref().map_or(0, Bytes::len) + joined.len();
+            if have + chunk.len() > limit {
                 return Err(WebhookError::TooLarge { limit });
             }
-            body.extend_from_slice(&chunk);
+            match first.take() {
+                None if joined.is_empty() => first = Some(chunk),
+                head => {
+                    if let Some(head) = head {
+                        joined.reserve(declared.unwrap_or(0).min(limit as u64) as usize);
+                        joined.extend_from_slice(&head);
+                    }
+                    joined.extend_from_slice(&chunk);
+                }
+            }
         }
-        Ok(body.freeze())
+        Ok(first.unwrap_or_else(|| joined.freeze()))
     };
     match tokio::time::timeout(read_timeout, read).await {
         Ok(result) => result,

@@ -210,3 +210,66 @@ async fn health_ready_intents_and_request_id() {
         Some("abc-123")
     );
 }
+
+/// Writes `body` as chunked transfer encoding in `pieces` chunks, pausing between them so the
+/// server reads them separately, and returns the status line and body of the answer.
+fn post_in_chunks(addr: std::net::SocketAddr, body: &[u8], pieces: usize) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        stream,
+        "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write head");
+    for piece in body.chunks(body.len().div_ceil(pieces)) {
+        write!(stream, "{:x}\r\n", piece.len()).expect("chunk size");
+        stream.write_all(piece).expect("chunk");
+        stream.write_all(b"\r\n").expect("chunk end");
+        stream.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    stream.write_all(b"0\r\n\r\n").expect("last chunk");
+    let mut buf = Vec::new();
+    let _ = stream.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status_line = text.lines().next().unwrap_or_default().to_string();
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status_line, body)
+}
+
+#[actix_web::test]
+async fn a_body_in_several_chunks_is_joined_and_over_the_limit_refused() {
+    let mut settings = intentful::config::Settings::default();
+    settings.server.body_limit_bytes = 4096;
+    let server = crate::support::spawn_with(
+        settings,
+        intentful::intent::Registry::builtin().expect("registry"),
+    );
+    let addr = server.addr;
+    let body = serde_json::to_vec(&es_request("input.welcome")).expect("json");
+    let big = {
+        let mut req = es_request("input.welcome");
+        req["queryResult"]["queryText"] = Value::from("x".repeat(5000));
+        serde_json::to_vec(&req).expect("json")
+    };
+    let (ok, refused) = actix_web::rt::task::spawn_blocking(move || {
+        (
+            post_in_chunks(addr, &body, 4),
+            post_in_chunks(addr, &big, 3),
+        )
+    })
+    .await
+    .expect("join");
+    assert!(ok.0.contains("200"), "{ok:?}");
+    // Chunked bodies are split over several reads (the pauses), so this is the joining path.
+    assert!(ok.1.contains("weather"), "the welcome reply: {ok:?}");
+    assert!(refused.0.contains("413"), "{refused:?}");
+    assert!(refused.1.contains("payload_too_large"), "{refused:?}");
+}

@@ -106,24 +106,33 @@ fn classify(e: serde_json::Error, what: &str) -> WebhookError {
     }
 }
 
-/// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] before serde sees it (cheap byte scan
-/// that skips strings).
+/// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] before serde sees it: a byte scan that
+/// jumps through strings with memchr (a body is mostly strings; byte by byte, this pass cost
+/// as much as a tenth of the typed parse).
 fn check_depth(body: &[u8]) -> Result<(), WebhookError> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in body {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'"' => {
+                let mut j = i + 1;
+                loop {
+                    // Unterminated: not ours to report, serde says where.
+                    let Some(k) = body
+                        .get(j..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                    else {
+                        return Ok(());
+                    };
+                    if body[j + k] == b'"' {
+                        j += k;
+                        break;
+                    }
+                    j += k + 2;
+                }
+                i = j + 1;
+                continue;
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
             b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_JSON_DEPTH {
@@ -135,6 +144,7 @@ fn check_depth(body: &[u8]) -> Result<(), WebhookError> {
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
@@ -174,5 +184,22 @@ mod tests {
         ));
         let ok = format!("{{\"s\": \"{}\"}}", "[".repeat(500));
         assert!(parse::<Value>(ok.as_bytes(), "x").is_ok());
+        // Escaped quotes and backslashes do not end a string early.
+        let escaped = format!("{{\"s\": \"a\\\"{}\\\\\", \"t\": 1}}", "[".repeat(500));
+        assert!(parse::<Value>(escaped.as_bytes(), "x").is_ok(), "{escaped}");
+        let deep_after_escape = format!(
+            "{{\"s\": \"\\\\\", \"t\": {}{}}}",
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "]".repeat(MAX_JSON_DEPTH + 1)
+        );
+        assert!(matches!(
+            parse::<Value>(deep_after_escape.as_bytes(), "x"),
+            Err(WebhookError::NotARequest(_))
+        ));
+        // An unterminated string is serde's to report, as malformed JSON.
+        assert!(matches!(
+            parse::<Value>(b"{\"s\": \"abc\\", "x"),
+            Err(WebhookError::MalformedJson(_))
+        ));
     }
 }

@@ -127,6 +127,22 @@ def cold_start(cmd, env_for_port, body, repeats):
     return statistics.median(samples), samples
 
 
+def intentful_settings(port, upstream):
+    """The benchmark server's environment: one worker, no auth, JSON logs at info."""
+    return {
+        "PORT": str(port),
+        "INTENTFUL_SERVER__HOST": "127.0.0.1",
+        "INTENTFUL_SERVER__WORKERS": "1",
+        # Explicit: the benchmark measures serving, not refusals.
+        "INTENTFUL_AUTH__DEFAULT__MODE": "none",
+        "INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED": "true",
+        "INTENTFUL_UPSTREAMS__WEATHER_MOCK__BASE_URL": upstream,
+        # As in production: JSON lines at info, one per call.
+        "INTENTFUL_LOG__FORMAT": "json",
+        "INTENTFUL_LOG__LEVEL": "info",
+    }
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
@@ -147,18 +163,7 @@ def main():
         return {"PORT": str(port), "UPSTREAM": upstream}
 
     def intentful_env(port):
-        return {
-            "PORT": str(port),
-            "INTENTFUL_SERVER__HOST": "127.0.0.1",
-            "INTENTFUL_SERVER__WORKERS": "1",
-            # Explicit: the benchmark measures serving, not refusals.
-            "INTENTFUL_AUTH__DEFAULT__MODE": "none",
-            "INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED": "true",
-            "INTENTFUL_UPSTREAMS__WEATHER_MOCK__BASE_URL": upstream,
-            # As in production: JSON lines at info, one per call.
-            "INTENTFUL_LOG__FORMAT": "json",
-            "INTENTFUL_LOG__LEVEL": "info",
-        }
+        return intentful_settings(port, upstream)
 
     mock = start([os.path.join(EXAMPLES, "mock_upstream")], {"PORT": str(mock_port)}, LOAD_CPU, cwd)
     time.sleep(0.2)

@@ -68,7 +68,19 @@ pub async fn dispatch(
             cause: None,
         };
     };
-    let handler = AssertUnwindSafe(spec.call(ctx, turn)).catch_unwind();
+    // Late already (a slow body read can use up the budget): the handler must not start,
+    // since it could not answer in time and would only begin side effects nobody waits for.
+    if Instant::now() >= deadline {
+        return Dispatched {
+            reply: fallback_for(settings, spec),
+            outcome: Outcome::FallbackDeadline,
+            cause: Some("deadline reached before the handler started".to_string()),
+        };
+    }
+    // `lazy`: the handler function's synchronous part (before its future exists) runs inside
+    // `catch_unwind` too, so a panic there is a fallback like any other.
+    let handler =
+        AssertUnwindSafe(futures::future::lazy(|_| spec.call(ctx, turn)).flatten()).catch_unwind();
     let (outcome, cause) = match tokio::time::timeout_at(deadline, handler).await {
         Ok(Ok(Ok(reply))) => {
             return Dispatched {
@@ -113,5 +125,80 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "non-string panic payload".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::intent::{IntentError, Registry};
+    use crate::protocol::Protocol;
+    use crate::upstream::Upstreams;
+
+    fn ctx(settings: &Settings, deadline: Instant) -> Ctx {
+        let upstreams = Arc::new(Upstreams::from_settings(settings).expect("upstreams"));
+        Ctx::new(deadline, upstreams, Arc::from("r1"), Protocol::Es)
+    }
+
+    /// A handler that panics before it returns its future, i.e. outside any `async` block.
+    fn panics_synchronously(_: Ctx, _: Turn) -> std::future::Ready<Result<Reply, IntentError>> {
+        panic!("before the future exists")
+    }
+
+    #[tokio::test]
+    async fn a_panic_before_the_future_exists_is_a_fallback() {
+        let settings = Settings::default();
+        let mut r = Registry::default();
+        r.add("sync.panic", panics_synchronously).fallback("sorry");
+        let registry = r.finish().expect("registry");
+        let spec = registry.lookup(["sync.panic"]).expect("spec").clone();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let done = dispatch(
+            &settings,
+            Some(&spec),
+            ctx(&settings, deadline),
+            Turn::default(),
+            deadline,
+        )
+        .await;
+        assert_eq!(done.outcome, Outcome::FallbackError);
+        assert_eq!(done.reply.first_text(), Some("sorry"));
+        assert!(done
+            .cause
+            .unwrap_or_default()
+            .contains("before the future exists"));
+    }
+
+    #[tokio::test]
+    async fn a_handler_is_not_started_once_the_deadline_has_passed() {
+        static RAN: AtomicBool = AtomicBool::new(false);
+        let settings = Settings::default();
+        let mut r = Registry::default();
+        r.add("late", |_ctx: Ctx, _turn: Turn| async {
+            RAN.store(true, Ordering::SeqCst);
+            Ok(Reply::text("too late"))
+        })
+        .fallback("sorry");
+        let registry = r.finish().expect("registry");
+        let spec = registry.lookup(["late"]).expect("spec").clone();
+        let deadline = Instant::now();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        let done = dispatch(
+            &settings,
+            Some(&spec),
+            ctx(&settings, deadline),
+            Turn::default(),
+            deadline,
+        )
+        .await;
+        assert_eq!(done.outcome, Outcome::FallbackDeadline);
+        assert_eq!(done.reply.first_text(), Some("sorry"));
+        assert!(
+            !RAN.load(Ordering::SeqCst),
+            "the handler ran after its deadline"
+        );
     }
 }

@@ -62,7 +62,8 @@ impl SpanFields {
     fn put<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         let start = self.json.len();
         if serde_json::to_writer(&mut self.json, value).is_err() {
-            // Only a non-finite float fails; JSON has no such value.
+            // Not expected for the scalar fields tracing records (serde_json writes a
+            // non-finite float as `null` itself); if it happens, the field is `null`, not junk.
             self.json.truncate(start);
             self.json.extend_from_slice(b"null");
         }
@@ -191,18 +192,22 @@ where
         };
         // Re-entrancy (a line logged while one is being written) finds the buffer taken and
         // builds its line in a fresh one instead of panicking.
-        LINE.with(|cell| match cell.try_borrow_mut() {
+        // The buffer is also gone while the thread's locals are torn down (a line logged from
+        // another local's destructor): then, too, the line gets a fresh buffer.
+        let reused = LINE.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut out) => {
                 out.clear();
                 write_line(event, &ctx, &fields, &mut out);
                 write(&out);
+                true
             }
-            Err(_) => {
-                let mut out = Vec::with_capacity(512);
-                write_line(event, &ctx, &fields, &mut out);
-                write(&out);
-            }
+            Err(_) => false,
         });
+        if reused != Ok(true) {
+            let mut out = Vec::with_capacity(512);
+            write_line(event, &ctx, &fields, &mut out);
+            write(&out);
+        }
     }
 }
 

@@ -127,6 +127,16 @@ def cold_start(cmd, env_for_port, body, repeats):
     return statistics.median(samples), samples
 
 
+def report(lines, out):
+    """Prints a markdown report and appends it to `out`."""
+    text = "\n".join(lines)
+    print("\n" + text)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "a") as f:
+        f.write(text + "\n\n")
+    print(f"\n(appended to {out})")
+
+
 def intentful_settings(port, upstream):
     """The benchmark server's environment: one worker, no auth, JSON logs at info."""
     return {
@@ -268,12 +278,7 @@ def main():
     lines.append("Runs (req/s): " + "; ".join(
         f"{sc} {name} " + ", ".join(f"{r['rps']:,.0f}" for r in results[(sc, name)])
         for sc in ("W", "U") for name in ("bare", "intentful")) + ".")
-    text = "\n".join(lines)
-    print("\n" + text)
-    os.makedirs(os.path.dirname(opts.out), exist_ok=True)
-    with open(opts.out, "a") as f:
-        f.write(text + "\n\n")
-    print(f"\n(appended to {opts.out})")
+    report(lines, opts.out)
     return 0 if ok_all else 1
 
 

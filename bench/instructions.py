@@ -99,12 +99,7 @@ def main():
     for sc, title in (("W", "W (welcome)"), ("U", "U (GetWeather + upstream)")):
         b, i = per_call[(sc, "bare")], per_call[(sc, "intentful")]
         lines.append(f"| {title} | {b:,.0f} | {i:,.0f} | {i / b:.2f} |")
-    text = "\n".join(lines)
-    print("\n" + text)
-    os.makedirs(os.path.dirname(opts.out), exist_ok=True)
-    with open(opts.out, "a") as f:
-        f.write(text + "\n\n")
-    print(f"\n(appended to {opts.out})")
+    bench.report(lines, opts.out)
     return 0
 
 

@@ -138,9 +138,14 @@ mod tests {
     use crate::protocol::Protocol;
     use crate::upstream::Upstreams;
 
-    fn ctx(settings: &Settings, deadline: Instant) -> Ctx {
-        let upstreams = Arc::new(Upstreams::from_settings(settings).expect("upstreams"));
-        Ctx::new(deadline, upstreams, Arc::from("r1"), Protocol::Es)
+    /// Dispatches to the intent `key` of `r` under `deadline`.
+    async fn run(r: Registry, key: &str, deadline: Instant) -> Dispatched {
+        let settings = Settings::default();
+        let registry = r.finish().expect("registry");
+        let spec = registry.lookup([key]).expect("spec").clone();
+        let upstreams = Arc::new(Upstreams::from_settings(&settings).expect("upstreams"));
+        let ctx = Ctx::new(deadline, upstreams, Arc::from("r1"), Protocol::Es);
+        dispatch(&settings, Some(&spec), ctx, Turn::default(), deadline).await
     }
 
     /// A handler that panics before it returns its future, i.e. outside any `async` block.
@@ -150,20 +155,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_before_the_future_exists_is_a_fallback() {
-        let settings = Settings::default();
         let mut r = Registry::default();
         r.add("sync.panic", panics_synchronously).fallback("sorry");
-        let registry = r.finish().expect("registry");
-        let spec = registry.lookup(["sync.panic"]).expect("spec").clone();
-        let deadline = Instant::now() + Duration::from_secs(1);
-        let done = dispatch(
-            &settings,
-            Some(&spec),
-            ctx(&settings, deadline),
-            Turn::default(),
-            deadline,
-        )
-        .await;
+        let done = run(r, "sync.panic", Instant::now() + Duration::from_secs(1)).await;
         assert_eq!(done.outcome, Outcome::FallbackError);
         assert_eq!(done.reply.first_text(), Some("sorry"));
         assert!(done
@@ -175,25 +169,15 @@ mod tests {
     #[tokio::test]
     async fn a_handler_is_not_started_once_the_deadline_has_passed() {
         static RAN: AtomicBool = AtomicBool::new(false);
-        let settings = Settings::default();
         let mut r = Registry::default();
         r.add("late", |_ctx: Ctx, _turn: Turn| async {
             RAN.store(true, Ordering::SeqCst);
             Ok(Reply::text("too late"))
         })
         .fallback("sorry");
-        let registry = r.finish().expect("registry");
-        let spec = registry.lookup(["late"]).expect("spec").clone();
         let deadline = Instant::now();
         tokio::time::sleep(Duration::from_millis(2)).await;
-        let done = dispatch(
-            &settings,
-            Some(&spec),
-            ctx(&settings, deadline),
-            Turn::default(),
-            deadline,
-        )
-        .await;
+        let done = run(r, "late", deadline).await;
         assert_eq!(done.outcome, Outcome::FallbackDeadline);
         assert_eq!(done.reply.first_text(), Some("sorry"));
         assert!(

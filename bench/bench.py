@@ -181,7 +181,7 @@ def main():
     # what the servers reach in scenario U.
     mock_check = subprocess.run(
         ["taskset", "-c", SERVER_CPU, "wrk", "-t1", f"-c{opts.connections}", "-d5s", "-s",
-         os.path.join(BENCH, "get.lua"), f"{upstream}/weather?city=Tokyo"],
+         os.path.join(BENCH, "load.lua"), f"{upstream}/weather?city=Tokyo"],
         capture_output=True, text=True, check=True).stdout
     m = json.loads(re.search(r"^WRKJSON (.*)$", mock_check, re.M).group(1))
     mock_rps = m["requests"] / (m["duration_us"] / 1e6)
@@ -203,12 +203,12 @@ def main():
     results = {}
     for sc in ("W", "U"):
         for name, (_, port) in servers.items():
-            wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "post.lua"), opts.warmup,
+            wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "load.lua"), opts.warmup,
                 opts.connections, [BODIES[sc]])
         for i in range(opts.runs):
             for name, (proc, port) in servers.items():
                 cpu0 = cpu_seconds(proc.pid)
-                r = wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "post.lua"),
+                r = wrk(f"http://127.0.0.1:{port}/webhook", os.path.join(BENCH, "load.lua"),
                         opts.seconds, opts.connections, [BODIES[sc]])
                 # CPU per answered call: what other processes on the core cannot distort much.
                 r["cpu_us"] = (cpu_seconds(proc.pid) - cpu0) * 1e6 / max(r["requests"], 1)

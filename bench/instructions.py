@@ -37,7 +37,7 @@ def count(name, cmd, env, body_path, body, seconds, out_dir):
         if bench.wait_ready(port, body, deadline_s=60.0, interval_s=0.05) is None:
             raise RuntimeError(f"{name} did not start under valgrind")
         url = f"http://127.0.0.1:{port}/webhook"
-        script = os.path.join(bench.BENCH, "post.lua")
+        script = os.path.join(bench.BENCH, "load.lua")
         bench.wrk(url, script, 2, 8, [body_path])  # warm-up, not counted
         subprocess.run(["callgrind_control", "--instr=on", str(p.pid)], check=True,
                        capture_output=True)

@@ -1,12 +1,15 @@
--- wrk script: POSTs the JSON file named by the first script argument, and at the end prints one
--- machine-readable line (prefix WRKJSON) with throughput, p50/p99 and error counts for bench.py.
--- Usage: wrk ... -s bench/post.lua URL -- bench/welcome.json
-
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
+-- wrk script: POSTs the JSON file named by the first script argument (plain GETs without one,
+-- for checking the mock upstream alone), and at the end prints one machine-readable line
+-- (prefix WRKJSON) with throughput, p50/p99 and error counts for bench.py.
+-- Usage: wrk ... -s bench/load.lua URL -- bench/welcome.json
 
 function init(args)
+  if args[1] == nil then
+    return
+  end
   local f = assert(io.open(args[1], "rb"))
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
   wrk.body = f:read("*a")
   f:close()
 end

@@ -185,32 +185,8 @@ fn paired(
     };
     rt.block_on(async {
         for round in 0..ROUNDS {
-            let bare_run = async {
-                let started = std::time::Instant::now();
-                for _ in 0..CALLS {
-                    if in_turn {
-                        tokio::time::timeout(turn, bare_call())
-                            .await
-                            .expect("in time");
-                    } else {
-                        bare_call().await;
-                    }
-                }
-                started.elapsed()
-            };
-            let layer_run = async {
-                let started = std::time::Instant::now();
-                for _ in 0..CALLS {
-                    if in_turn {
-                        tokio::time::timeout(turn, layer_call())
-                            .await
-                            .expect("in time");
-                    } else {
-                        layer_call().await;
-                    }
-                }
-                started.elapsed()
-            };
+            let bare_run = timed(&bare_call, CALLS, in_turn.then_some(turn));
+            let layer_run = timed(&layer_call, CALLS, in_turn.then_some(turn));
             // Alternate which goes first, so warm caches favour neither.
             let (b, l) = if round % 2 == 0 {
                 let b = bare_run.await;
@@ -236,6 +212,23 @@ fn paired(
         (ratios[ROUNDS / 2] - 1.0) * 100.0,
         layer_total.as_secs_f64() / bare_total.as_secs_f64()
     );
+}
+
+/// Runs `call` `calls` times in a row, each inside a `turn` timeout when one is given, and
+/// returns the wall time of the whole run.
+async fn timed<F, Fut>(call: F, calls: u32, turn: Option<Duration>) -> Duration
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let started = std::time::Instant::now();
+    for _ in 0..calls {
+        match turn {
+            Some(turn) => tokio::time::timeout(turn, call()).await.expect("in time"),
+            None => call().await,
+        }
+    }
+    started.elapsed()
 }
 
 criterion_group!(benches, overhead);

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{web, HttpRequest};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::chunks::Chunks;
 use crate::error::WebhookError;
 
 /// Deepest JSON nesting we parse; real webhook requests stay far below it. serde_json's own
@@ -50,28 +51,15 @@ pub async fn read_limited(
         return Err(WebhookError::TooLarge { limit });
     }
     let read = async {
-        // A webhook body usually arrives as one chunk: keep it as it is, copy only when more
-        // follow.
-        let mut first: Option<Bytes> = None;
-        let mut joined = BytesMut::new();
+        let mut body = Chunks::default();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| WebhookError::MalformedJson(format!("body: {e}")))?;
-            let have = first.as_ref().map_or(0, Bytes::len) + joined.len();
-            if have + chunk.len() > limit {
+            if body.len() + chunk.len() > limit {
                 return Err(WebhookError::TooLarge { limit });
             }
-            match first.take() {
-                None if joined.is_empty() => first = Some(chunk),
-                head => {
-                    if let Some(head) = head {
-                        joined.reserve(declared.unwrap_or(0).min(limit as u64) as usize);
-                        joined.extend_from_slice(&head);
-                    }
-                    joined.extend_from_slice(&chunk);
-                }
-            }
+            body.push(chunk, declared.unwrap_or(0).min(limit as u64) as usize);
         }
-        Ok(first.unwrap_or_else(|| joined.freeze()))
+        Ok(body.into_bytes())
     };
     match tokio::time::timeout(read_timeout, read).await {
         Ok(result) => result,

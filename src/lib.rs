@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod body;
+mod chunks;
 pub mod config;
 pub mod dispatch;
 pub mod error;

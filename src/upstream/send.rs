@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
 use reqwest::header::RETRY_AFTER;
 
 use super::cache::{self, Lookup};
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
+use crate::chunks::Chunks;
 use crate::telemetry;
 
 /// Below this, a call cannot do anything useful; failing at once keeps the budget for the reply.
@@ -277,33 +277,15 @@ async fn exchange(builder: reqwest::RequestBuilder, cap: u64) -> Result<Upstream
         return Err(UpstreamErrorKind::TooLarge(cap).into());
     }
     let headers = std::mem::take(resp.headers_mut());
-    // Most bodies arrive in one chunk: keep it as it is, copy only when more follow.
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
+    let expected = resp.content_length().unwrap_or(0).min(cap) as usize;
+    let mut body = Chunks::default();
     while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-        let have = if rest.is_empty() {
-            first.as_ref().map_or(0, Bytes::len)
-        } else {
-            rest.len()
-        };
-        if (have + chunk.len()) as u64 > cap {
+        if (body.len() + chunk.len()) as u64 > cap {
             return Err(UpstreamErrorKind::TooLarge(cap).into());
         }
-        match &first {
-            None => first = Some(chunk),
-            Some(head) => {
-                if rest.is_empty() {
-                    rest.extend_from_slice(head);
-                }
-                rest.extend_from_slice(&chunk);
-            }
-        }
+        body.push(chunk, expected);
     }
-    let body = if rest.is_empty() {
-        first.unwrap_or_default()
-    } else {
-        rest.freeze()
-    };
+    let body = body.into_bytes();
     Ok(UpstreamResponse {
         status,
         headers,

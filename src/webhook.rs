@@ -269,17 +269,7 @@ fn scan_markers(body: &[u8]) -> Option<Markers> {
         match body[i] {
             b'"' => {
                 let start = i + 1;
-                let mut j = start;
-                let mut escaped = false;
-                // Strings are most of a body: jump through them with memchr's SIMD search.
-                loop {
-                    j += memchr::memchr2(b'"', b'\\', body.get(j..)?)?;
-                    if body[j] == b'"' {
-                        break;
-                    }
-                    escaped = true;
-                    j += 2;
-                }
+                let (j, escaped) = body::string_end(body, start)?;
                 // A string directly inside the top-level object followed by `:` is a key.
                 let is_key = depth == 1
                     && body[j + 1..]

@@ -46,16 +46,7 @@ pub struct SpanFields {
 impl SpanFields {
     fn put_str(&mut self, name: &'static str, value: &str) {
         let start = self.json.len();
-        match needs_no_escape(value) {
-            true => {
-                self.json.reserve(value.len() + 2);
-                self.json.push(b'"');
-                self.json.extend_from_slice(value.as_bytes());
-                self.json.push(b'"');
-            }
-            // Writing a `str` cannot fail.
-            false => drop(serde_json::to_writer(&mut self.json, value)),
-        }
+        push_json_str(&mut self.json, value);
         self.set(name, start);
     }
 
@@ -232,16 +223,15 @@ fn push_str(out: &mut Vec<u8>, key: &str, text: &str) {
 }
 
 /// Appends `text` as a JSON string.
-fn push_json_str(out: &mut Vec<u8>, text: &str) {
-    if needs_no_escape(text) {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
+fn push_json_str<W: Write>(out: &mut W, text: &str) {
+    // Writing into an in-memory buffer cannot fail.
+    let _ = if needs_no_escape(text) {
+        out.write_all(b"\"")
+            .and_then(|()| out.write_all(text.as_bytes()))
+            .and_then(|()| out.write_all(b"\""))
     } else {
-        // Writing a `str` into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *out, text);
-    }
+        serde_json::to_writer(&mut *out, text).map_err(std::io::Error::from)
+    };
 }
 
 /// True when `text` can go between JSON quotes as it is: no quote, backslash or control

@@ -24,6 +24,7 @@ pub mod intent;
 pub mod intents;
 pub mod limits;
 pub mod protocol;
+pub mod request;
 pub mod routes;
 pub mod startup;
 pub mod state;

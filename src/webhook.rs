@@ -17,6 +17,7 @@ use crate::dispatch::{self, fallback_for, Outcome};
 use crate::error::WebhookError;
 use crate::intent::{Ctx, IntentSpec};
 use crate::protocol::{cx, cx_render, es, es_render, Protocol, Reply, Turn};
+pub use crate::request::parse_request;
 use crate::state::AppState;
 use crate::telemetry;
 
@@ -107,198 +108,6 @@ impl Parsed {
         }
         Ok(bytes)
     }
-}
-
-/// Parses a body for a route.
-pub fn parse_request(route: Route, body: &[u8]) -> Result<Parsed, WebhookError> {
-    match route {
-        Route::Es => parse_es(body).map(|r| Parsed::Es(Box::new(r))),
-        Route::Cx | Route::CxNamed => parse_cx(body).map(|r| Parsed::Cx(Box::new(r))),
-        Route::Auto => detect(body),
-    }
-}
-
-fn parse_es(body: &[u8]) -> Result<es::WebhookRequest, WebhookError> {
-    let req: es::WebhookRequest = body::parse(body, "Dialogflow ES WebhookRequest")?;
-    check_es(req)
-}
-
-fn check_es(req: es::WebhookRequest) -> Result<es::WebhookRequest, WebhookError> {
-    if req.query_result.is_none() {
-        return Err(WebhookError::NotARequest(
-            "not a Dialogflow ES WebhookRequest: `queryResult` is missing".into(),
-        ));
-    }
-    if req.session.trim().is_empty() {
-        return Err(WebhookError::NotARequest(
-            "not a Dialogflow ES WebhookRequest: `session` is missing".into(),
-        ));
-    }
-    Ok(req)
-}
-
-fn parse_cx(body: &[u8]) -> Result<cx::WebhookRequest, WebhookError> {
-    let req: cx::WebhookRequest = body::parse(body, "Dialogflow CX WebhookRequest")?;
-    check_cx(req)
-}
-
-fn check_cx(req: cx::WebhookRequest) -> Result<cx::WebhookRequest, WebhookError> {
-    let has_session = req
-        .session_info
-        .as_ref()
-        .is_some_and(|s| !s.session.trim().is_empty());
-    if !has_session && req.detect_intent_response_id.is_empty() && req.fulfillment_info.is_none() {
-        return Err(WebhookError::NotARequest(
-            "not a Dialogflow CX WebhookRequest: it has none of `detectIntentResponseId`, \
-             `fulfillmentInfo`, `sessionInfo`"
-                .into(),
-        ));
-    }
-    Ok(req)
-}
-
-const ES_MARKERS: &[&str] = &[
-    "queryResult",
-    "query_result",
-    "originalDetectIntentRequest",
-    "original_detect_intent_request",
-];
-const CX_MARKERS: &[&str] = &[
-    "detectIntentResponseId",
-    "detect_intent_response_id",
-    "fulfillmentInfo",
-    "fulfillment_info",
-    "sessionInfo",
-    "session_info",
-    "pageInfo",
-    "page_info",
-    "intentInfo",
-    "intent_info",
-];
-
-/// The top-level keys of a JSON object that tell ES from CX; values are skipped unread.
-#[derive(Default)]
-struct Markers {
-    es: bool,
-    cx: bool,
-}
-
-impl<'de> serde::Deserialize<'de> for Markers {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Markers;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Markers, A::Error> {
-                let mut m = Markers::default();
-                // Cow: keys with escapes cannot be borrowed from the body.
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    m.es |= ES_MARKERS.contains(&&*key);
-                    m.cx |= CX_MARKERS.contains(&&*key);
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-                Ok(m)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// Tells ES from CX by the top-level keys; an ambiguous body is refused with advice.
-///
-/// A skimming pass over the keys, then one typed parse of the bytes: building a `Value` tree
-/// and converting it cost more than the rest of the request path (profiled with perf).
-fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
-    // Fast path for the common case (one protocol's markers, a body that parses): the byte scan
-    // replaces the serde skim, a full pass over the body that cost as much as a tenth of a
-    // call (perf). Anything else takes the exact path below, so errors are unchanged.
-    if let Some(Markers { es, cx }) = scan_markers(body) {
-        if es && !cx {
-            if let Ok(req) = serde_json::from_slice::<es::WebhookRequest>(body) {
-                return check_es(req).map(|r| Parsed::Es(Box::new(r)));
-            }
-        } else if cx && !es {
-            if let Ok(req) = serde_json::from_slice::<cx::WebhookRequest>(body) {
-                return check_cx(req).map(|r| Parsed::Cx(Box::new(r)));
-            }
-        }
-    }
-    let Markers { es, cx } = body::parse(body, "JSON object")?;
-    let data_err = |what: &str, e: serde_json::Error| {
-        WebhookError::NotARequest(format!("not a Dialogflow {what} WebhookRequest: {e}"))
-    };
-    match (es, cx) {
-        (true, false) => serde_json::from_slice(body)
-            .map_err(|e| data_err("ES", e))
-            .and_then(check_es)
-            .map(|r| Parsed::Es(Box::new(r))),
-        (false, true) => serde_json::from_slice(body)
-            .map_err(|e| data_err("CX", e))
-            .and_then(check_cx)
-            .map(|r| Parsed::Cx(Box::new(r))),
-        (true, true) => Err(WebhookError::NotARequest(
-            "ambiguous body: it has both ES fields (queryResult) and CX fields \
-             (fulfillmentInfo/sessionInfo); post it to /webhook/es or /webhook/cx to pick the protocol"
-                .into(),
-        )),
-        (false, false) => Err(WebhookError::NotARequest(
-            "not a Dialogflow WebhookRequest: expected ES `queryResult` or CX `fulfillmentInfo`/`sessionInfo`; \
-             post to /webhook/es or /webhook/cx to pick the protocol"
-                .into(),
-        )),
-    }
-}
-
-/// The markers of the top-level keys from one byte scan, without parsing any value. `None` when
-/// it cannot answer as the serde skim would: not an object, a top-level key with an escape,
-/// nesting deeper than [`body::MAX_JSON_DEPTH`] or unbalanced, an unterminated string.
-/// A wrong answer is impossible to act on: the fast path still needs the typed parse to succeed.
-fn scan_markers(body: &[u8]) -> Option<Markers> {
-    let mut i = body.iter().position(|b| !b.is_ascii_whitespace())?;
-    if body[i] != b'{' {
-        return None;
-    }
-    let mut depth = 0usize;
-    let mut m = Markers::default();
-    while i < body.len() {
-        match body[i] {
-            b'"' => {
-                let start = i + 1;
-                let (j, escaped) = body::string_end(body, start)?;
-                // A string directly inside the top-level object followed by `:` is a key.
-                let is_key = depth == 1
-                    && body[j + 1..]
-                        .iter()
-                        .find(|b| !b.is_ascii_whitespace())
-                        .is_some_and(|&b| b == b':');
-                if is_key {
-                    if escaped {
-                        return None;
-                    }
-                    let key = &body[start..j];
-                    m.es |= ES_MARKERS.iter().any(|k| k.as_bytes() == key);
-                    m.cx |= CX_MARKERS.iter().any(|k| k.as_bytes() == key);
-                }
-                i = j + 1;
-                continue;
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > body::MAX_JSON_DEPTH {
-                    return None;
-                }
-            }
-            b'}' | b']' => depth = depth.checked_sub(1)?,
-            _ => {}
-        }
-        i += 1;
-    }
-    Some(m)
 }
 
 /// The actix handler behind the three webhook routes.
@@ -491,18 +300,15 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
     let elapsed = started.elapsed();
     span.record("outcome", done.outcome.as_str());
     let _enter = span.enter();
+    // `outcome` comes from the span: repeating it here would make the line pick the span's
+    // fields apart instead of copying them whole.
     match &done.cause {
         Some(cause) => tracing::warn!(
-            outcome = done.outcome.as_str(),
             elapsed_ms = elapsed.as_millis() as u64,
             cause = %cause,
             "answered with the fallback"
         ),
-        None => tracing::info!(
-            outcome = done.outcome.as_str(),
-            elapsed_ms = elapsed.as_millis() as u64,
-            "answered"
-        ),
+        None => tracing::info!(elapsed_ms = elapsed.as_millis() as u64, "answered"),
     }
     telemetry::record_webhook(
         route.label(),
@@ -528,46 +334,4 @@ fn request_id(req: &HttpRequest) -> Arc<str> {
             let mut buf = uuid::Uuid::encode_buffer();
             Arc::from(&*id.hyphenated().encode_lower(&mut buf))
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn markers(body: &str) -> Option<(bool, bool)> {
-        scan_markers(body.as_bytes()).map(|m| (m.es, m.cx))
-    }
-
-    #[test]
-    fn scan_markers_reads_top_level_keys_only() {
-        assert_eq!(
-            markers(r#" {"queryResult": {"fulfillmentInfo": 1}, "s": "sessionInfo"}"#),
-            Some((true, false))
-        );
-        assert_eq!(
-            markers(r#"{"a": ["queryResult", {"x": "y"}], "sessionInfo": {}}"#),
-            Some((false, true))
-        );
-        assert_eq!(
-            markers(r#"{"query_result": {}, "pageInfo": "a\"b"}"#),
-            Some((true, true))
-        );
-        assert_eq!(markers(r#"{"a": "b"}"#), Some((false, false)));
-    }
-
-    #[test]
-    fn scan_markers_defers_what_it_cannot_decide() {
-        // Escaped key, not an object, unterminated string, unbalanced, too deep, empty.
-        assert_eq!(markers(r#"{"query\u0052esult": {}}"#), None);
-        assert_eq!(markers(r#"[{"queryResult": {}}]"#), None);
-        assert_eq!(markers(r#"{"queryResult"#), None);
-        assert_eq!(markers(r#"{"queryResult": {}}]]"#), None);
-        let deep = format!(
-            "{{\"queryResult\": {}{}}}",
-            "[".repeat(body::MAX_JSON_DEPTH),
-            "]".repeat(body::MAX_JSON_DEPTH)
-        );
-        assert_eq!(markers(&deep), None);
-        assert_eq!(markers("  "), None);
-    }
 }

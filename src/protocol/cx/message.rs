@@ -14,21 +14,16 @@ proto_enum!(
 
 /// `ResponseMessage` (response_message.proto): the `message` oneof flattened beside `channel`
 /// and `responseType`, e.g. `{"channel": "voice", "text": {"text": ["Hi"]}}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand ([`ResponseMessage::deserialize`]) rather than with `#[serde(flatten)]`, which
+/// buffers every message into serde's `Content` first (callgrind).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseMessage {
     /// Only callers whose `QueryParameters.channel` matches get the message; empty = all.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub channel: String,
-    #[serde(
-        default,
-        alias = "response_type",
-        skip_serializing_if = "ResponseType::is_unspecified"
-    )]
+    #[serde(skip_serializing_if = "ResponseType::is_unspecified")]
     pub response_type: ResponseType,
     #[serde(flatten)]
     pub kind: ResponseMessageKind,
@@ -42,6 +37,105 @@ impl ResponseMessage {
             response_type: ResponseType::Unspecified,
             kind,
         }
+    }
+}
+
+/// The keys of a `ResponseMessage` object: its own fields and the oneof's field names.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum ResponseMessageKey {
+    Channel,
+    #[serde(alias = "response_type")]
+    ResponseType,
+    Text,
+    Payload,
+    #[serde(alias = "conversation_success")]
+    ConversationSuccess,
+    #[serde(alias = "output_audio_text")]
+    OutputAudioText,
+    #[serde(alias = "live_agent_handoff")]
+    LiveAgentHandoff,
+    #[serde(alias = "end_interaction")]
+    EndInteraction,
+    #[serde(alias = "play_audio")]
+    PlayAudio,
+    #[serde(alias = "mixed_audio")]
+    MixedAudio,
+    #[serde(alias = "telephony_transfer_call")]
+    TelephonyTransferCall,
+    #[serde(alias = "knowledge_info_card")]
+    KnowledgeInfoCard,
+    #[serde(alias = "tool_call")]
+    ToolCall,
+    /// A kind this build does not know, or any other key: skipped.
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ResponseMessage {
+    /// As the flattened form read it: the first key that names a known kind is the message
+    /// (later kind keys are skipped), unknown keys are ignored, and an object without a known
+    /// kind is an error, which [`tolerant::lenient_vec`] turns into a dropped message.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ResponseMessage;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a ResponseMessage object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ResponseMessage, A::Error> {
+                use ResponseMessageKey as K;
+                use ResponseMessageKind as M;
+                let mut channel = None;
+                let mut response_type = None;
+                let mut kind = None;
+                while let Some(key) = map.next_key::<ResponseMessageKey>()? {
+                    let own_field = matches!(key, K::Channel | K::ResponseType);
+                    if kind.is_some() && !own_field {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        continue;
+                    }
+                    match key {
+                        K::Channel => channel = map.next_value::<Option<String>>()?,
+                        K::ResponseType => response_type = Some(map.next_value()?),
+                        K::Text => kind = Some(M::Text(map.next_value()?)),
+                        K::Payload => kind = Some(M::Payload(map.next_value()?)),
+                        K::ConversationSuccess => {
+                            kind = Some(M::ConversationSuccess(map.next_value()?))
+                        }
+                        K::OutputAudioText => kind = Some(M::OutputAudioText(map.next_value()?)),
+                        K::LiveAgentHandoff => kind = Some(M::LiveAgentHandoff(map.next_value()?)),
+                        K::EndInteraction => kind = Some(M::EndInteraction(map.next_value()?)),
+                        K::PlayAudio => kind = Some(M::PlayAudio(map.next_value()?)),
+                        K::MixedAudio => kind = Some(M::MixedAudio(map.next_value()?)),
+                        K::TelephonyTransferCall => {
+                            kind = Some(M::TelephonyTransferCall(map.next_value()?))
+                        }
+                        K::KnowledgeInfoCard => {
+                            kind = Some(M::KnowledgeInfoCard(map.next_value()?))
+                        }
+                        K::ToolCall => kind = Some(M::ToolCall(map.next_value()?)),
+                        K::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| {
+                    serde::de::Error::custom(
+                        "a ResponseMessage with no message kind this build knows",
+                    )
+                })?;
+                Ok(ResponseMessage {
+                    channel: channel.unwrap_or_default(),
+                    response_type: response_type.unwrap_or_default(),
+                    kind,
+                })
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

@@ -609,3 +609,38 @@ fn enums_serialise_as_proto_names() {
     };
     assert_eq!(to_json(&f), json!({"mergeBehavior": "APPEND"}));
 }
+
+#[test]
+fn response_message_is_read_as_its_flattened_form_was() {
+    let read = |s: &str| serde_json::from_str::<ResponseMessage>(s);
+    let text = |t: &str| {
+        ResponseMessageKind::Text(Text {
+            text: vec![t.into()],
+            allow_playback_interruption: false,
+        })
+    };
+    assert_eq!(
+        read(r#"{"text": {"text": ["a"]}, "extra": [1, {"b": 2}], "channel": "voice", "response_type": "HANDLER_PROMPT"}"#)
+            .unwrap(),
+        ResponseMessage {
+            channel: "voice".into(),
+            response_type: ResponseType::HandlerPrompt,
+            kind: text("a"),
+        },
+        "own fields after the kind, by either name; unknown keys skipped"
+    );
+    assert_eq!(
+        read(r#"{"channel": null, "rbmText": {}, "text": {"text": ["a"]}, "payload": {"x": 1}}"#)
+            .unwrap(),
+        ResponseMessage::new(text("a")),
+        "null channel is unset; the first known kind wins, later ones are skipped"
+    );
+    for bad in [
+        r#"{"channel": "voice"}"#,
+        r#"{"rbmText": {}}"#,
+        r#"{"text": null}"#,
+        "[]",
+    ] {
+        assert!(read(bad).is_err(), "{bad}");
+    }
+}

@@ -26,13 +26,111 @@ proto_enum!(
 
 /// `Intent.Message`: one rich message, its `message` oneof ([`MessageKind`]) flattened beside
 /// `platform`. No `Default`: a message without a kind is not a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand ([`Message::deserialize`]) rather than with `#[serde(flatten)]`, which buffers
+/// every message into serde's `Content` first: that was a quarter of a request's parse
+/// (callgrind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// `None` (or unspecified) is the default platform, shown by every integration.
-    #[serde(default, skip_serializing_if = "no_platform")]
+    #[serde(skip_serializing_if = "no_platform")]
     pub platform: Option<Platform>,
     #[serde(flatten)]
     pub kind: MessageKind,
+}
+
+/// The keys of an `Intent.Message` object: `platform` and the oneof's field names.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum MessageKey {
+    Platform,
+    Text,
+    Image,
+    #[serde(alias = "quick_replies")]
+    QuickReplies,
+    Card,
+    Payload,
+    #[serde(alias = "simple_responses")]
+    SimpleResponses,
+    #[serde(alias = "basic_card")]
+    BasicCard,
+    Suggestions,
+    #[serde(alias = "link_out_suggestion")]
+    LinkOutSuggestion,
+    #[serde(alias = "list_select")]
+    ListSelect,
+    #[serde(alias = "carousel_select")]
+    CarouselSelect,
+    #[serde(alias = "browse_carousel_card")]
+    BrowseCarouselCard,
+    #[serde(alias = "table_card")]
+    TableCard,
+    #[serde(alias = "media_content")]
+    MediaContent,
+    /// A kind this build does not know, or any other key: skipped.
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Message {
+    /// As the flattened form read it: the first key that names a known kind is the message
+    /// (later kind keys are skipped), unknown keys are ignored, and an object without a known
+    /// kind is an error, which [`tolerant::lenient_vec`] turns into a skipped message.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Message;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an Intent.Message object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Message, A::Error> {
+                use MessageKey as K;
+                use MessageKind as M;
+                let mut platform = None;
+                let mut kind = None;
+                while let Some(key) = map.next_key::<MessageKey>()? {
+                    if kind.is_some() && !matches!(key, K::Platform) {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        continue;
+                    }
+                    match key {
+                        K::Platform => platform = map.next_value()?,
+                        K::Text => kind = Some(M::Text(map.next_value()?)),
+                        K::Image => kind = Some(M::Image(map.next_value()?)),
+                        K::QuickReplies => kind = Some(M::QuickReplies(map.next_value()?)),
+                        K::Card => kind = Some(M::Card(map.next_value()?)),
+                        K::Payload => kind = Some(M::Payload(map.next_value()?)),
+                        K::SimpleResponses => kind = Some(M::SimpleResponses(map.next_value()?)),
+                        K::BasicCard => kind = Some(M::BasicCard(map.next_value()?)),
+                        K::Suggestions => kind = Some(M::Suggestions(map.next_value()?)),
+                        K::LinkOutSuggestion => {
+                            kind = Some(M::LinkOutSuggestion(map.next_value()?))
+                        }
+                        K::ListSelect => kind = Some(M::ListSelect(map.next_value()?)),
+                        K::CarouselSelect => kind = Some(M::CarouselSelect(map.next_value()?)),
+                        K::BrowseCarouselCard => {
+                            kind = Some(M::BrowseCarouselCard(map.next_value()?))
+                        }
+                        K::TableCard => kind = Some(M::TableCard(map.next_value()?)),
+                        K::MediaContent => kind = Some(M::MediaContent(map.next_value()?)),
+                        K::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let kind = kind.ok_or_else(|| {
+                    serde::de::Error::custom(
+                        "an Intent.Message with no message kind this build knows",
+                    )
+                })?;
+                Ok(Message { platform, kind })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl Message {
@@ -54,6 +152,7 @@ impl Message {
 }
 
 /// The `Intent.Message.message` oneof, externally tagged with the proto3 JSON field names.
+/// Read as part of [`Message`]; [`MessageKey`] lists the same names for reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MessageKind {

@@ -412,6 +412,44 @@ fn unknown_platform_and_message_kinds_are_tolerated() {
     assert_eq!(intent.messages.len(), 1);
 }
 
+#[test]
+fn message_is_read_as_its_flattened_form_was() {
+    let read = |s: &str| serde_json::from_str::<Message>(s);
+    let text = |t: &str| {
+        MessageKind::Text(Text {
+            text: vec![t.into()],
+        })
+    };
+    assert_eq!(
+        read(r#"{"text": {"text": ["a"]}, "extra": [1, {"b": 2}], "platform": "SLACK"}"#).unwrap(),
+        Message::for_platform(Platform::Slack, text("a")),
+        "platform after the kind, unknown keys skipped"
+    );
+    assert_eq!(
+        read(r#"{"platform": null, "rbmText": {}, "text": {"text": ["a"]}, "image": {"imageUri": "u"}}"#)
+            .unwrap(),
+        Message::new(text("a")),
+        "null platform is unset; the first known kind wins, later ones are skipped"
+    );
+    assert_eq!(
+        read(r#"{"quick_replies": {"quick_replies": ["x"]}}"#).unwrap(),
+        Message::new(MessageKind::QuickReplies(QuickReplies {
+            title: String::new(),
+            quick_replies: vec!["x".into()],
+        })),
+        "kinds are read by their proto names too"
+    );
+    for bad in [
+        r#"{"platform": "SLACK"}"#,
+        r#"{"rbmText": {}}"#,
+        r#"{"text": null}"#,
+        "[]",
+        "1",
+    ] {
+        assert!(read(bad).is_err(), "{bad}");
+    }
+}
+
 /// The JSON field name of a kind; exhaustive, so a new kind cannot miss the shape test.
 fn kind_name(kind: &MessageKind) -> &'static str {
     match kind {

@@ -1,0 +1,524 @@
+//! A webhook body to a typed ES or CX request: the route's protocol, or on `/webhook` the
+//! protocol its top-level keys name (ES `queryResult`, CX `fulfillmentInfo`/`sessionInfo`, ...).
+//!
+//! On `/webhook` the keys are noted while the typed parse reads them ([`TopKeys`]), so telling
+//! ES from CX costs no pass of its own over the body; a byte scan before the parse was the
+//! largest cost of the request path after the parse itself (callgrind). Whatever that fast
+//! path cannot decide (no marker, both protocols' markers, a body that does not parse) takes
+//! the exact path, which gives every refusal its precise message.
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
+
+use crate::body;
+use crate::error::WebhookError;
+use crate::protocol::{cx, es, Protocol};
+use crate::webhook::{Parsed, Route};
+
+/// Parses a body for a route.
+pub fn parse_request(route: Route, body: &[u8]) -> Result<Parsed, WebhookError> {
+    match route {
+        Route::Es => parse_es(body).map(|r| Parsed::Es(Box::new(r))),
+        Route::Cx | Route::CxNamed => parse_cx(body).map(|r| Parsed::Cx(Box::new(r))),
+        Route::Auto => detect(body),
+    }
+}
+
+fn parse_es(body: &[u8]) -> Result<es::WebhookRequest, WebhookError> {
+    let req: es::WebhookRequest = body::parse(body, "Dialogflow ES WebhookRequest")?;
+    check_es(req)
+}
+
+fn check_es(req: es::WebhookRequest) -> Result<es::WebhookRequest, WebhookError> {
+    if req.query_result.is_none() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow ES WebhookRequest: `queryResult` is missing".into(),
+        ));
+    }
+    if req.session.trim().is_empty() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow ES WebhookRequest: `session` is missing".into(),
+        ));
+    }
+    Ok(req)
+}
+
+fn parse_cx(body: &[u8]) -> Result<cx::WebhookRequest, WebhookError> {
+    let req: cx::WebhookRequest = body::parse(body, "Dialogflow CX WebhookRequest")?;
+    check_cx(req)
+}
+
+fn check_cx(req: cx::WebhookRequest) -> Result<cx::WebhookRequest, WebhookError> {
+    let has_session = req
+        .session_info
+        .as_ref()
+        .is_some_and(|s| !s.session.trim().is_empty());
+    if !has_session && req.detect_intent_response_id.is_empty() && req.fulfillment_info.is_none() {
+        return Err(WebhookError::NotARequest(
+            "not a Dialogflow CX WebhookRequest: it has none of `detectIntentResponseId`, \
+             `fulfillmentInfo`, `sessionInfo`"
+                .into(),
+        ));
+    }
+    Ok(req)
+}
+
+const ES_MARKERS: &[&str] = &[
+    "queryResult",
+    "query_result",
+    "originalDetectIntentRequest",
+    "original_detect_intent_request",
+];
+const CX_MARKERS: &[&str] = &[
+    "detectIntentResponseId",
+    "detect_intent_response_id",
+    "fulfillmentInfo",
+    "fulfillment_info",
+    "sessionInfo",
+    "session_info",
+    "pageInfo",
+    "page_info",
+    "intentInfo",
+    "intent_info",
+];
+
+/// Which protocols' markers are among the top-level keys of a JSON object.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Markers {
+    es: bool,
+    cx: bool,
+}
+
+impl Markers {
+    fn note(&mut self, key: &str) {
+        self.es |= ES_MARKERS.contains(&key);
+        self.cx |= CX_MARKERS.contains(&key);
+    }
+}
+
+/// The exact path: the keys alone, values skipped unread.
+impl<'de> serde::Deserialize<'de> for Markers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Markers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Markers, A::Error> {
+                let mut m = Markers::default();
+                // Cow: keys with escapes cannot be borrowed from the body.
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    m.note(&key);
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                Ok(m)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Tells ES from CX by the top-level keys; an ambiguous body is refused with advice.
+fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
+    // The fast path: read the body as ES, noting the top-level keys and stopping at the first
+    // CX one; a body that stopped there before any ES key is read as CX the same way. Either
+    // answers only when the parse got through the whole body and met one protocol's keys,
+    // which is exactly when the exact path below would take it.
+    if body::check_depth(body).is_ok() {
+        let mut seen = Markers::default();
+        match parse_watching::<es::WebhookRequest>(body, &mut seen, Protocol::Cx) {
+            Some(req) if seen.es => return check_es(req).map(|r| Parsed::Es(Box::new(r))),
+            None if seen.cx && !seen.es => {
+                let mut seen = Markers::default();
+                let cx = parse_watching::<cx::WebhookRequest>(body, &mut seen, Protocol::Es);
+                if let Some(req) = cx.filter(|_| seen.cx) {
+                    return check_cx(req).map(|r| Parsed::Cx(Box::new(r)));
+                }
+            }
+            _ => {}
+        }
+    }
+    let Markers { es, cx } = body::parse(body, "JSON object")?;
+    let data_err = |what: &str, e: serde_json::Error| {
+        WebhookError::NotARequest(format!("not a Dialogflow {what} WebhookRequest: {e}"))
+    };
+    match (es, cx) {
+        (true, false) => serde_json::from_slice(body)
+            .map_err(|e| data_err("ES", e))
+            .and_then(check_es)
+            .map(|r| Parsed::Es(Box::new(r))),
+        (false, true) => serde_json::from_slice(body)
+            .map_err(|e| data_err("CX", e))
+            .and_then(check_cx)
+            .map(|r| Parsed::Cx(Box::new(r))),
+        (true, true) => Err(WebhookError::NotARequest(
+            "ambiguous body: it has both ES fields (queryResult) and CX fields \
+             (fulfillmentInfo/sessionInfo); post it to /webhook/es or /webhook/cx to pick the protocol"
+                .into(),
+        )),
+        (false, false) => Err(WebhookError::NotARequest(
+            "not a Dialogflow WebhookRequest: expected ES `queryResult` or CX `fulfillmentInfo`/`sessionInfo`; \
+             post to /webhook/es or /webhook/cx to pick the protocol"
+                .into(),
+        )),
+    }
+}
+
+/// Parses the whole body as `T`, noting its top-level keys in `seen`; `None` when it does not
+/// parse or when a key of `stop_at`'s protocol turned up (noted, then the parse stops).
+fn parse_watching<T: DeserializeOwned>(
+    body: &[u8],
+    seen: &mut Markers,
+    stop_at: Protocol,
+) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(TopKeys {
+        inner: &mut de,
+        watch: Watch { seen, stop_at },
+    })
+    .ok()?;
+    de.end().ok()?;
+    Some(value)
+}
+
+/// What the keys are noted in, and which protocol's key ends the parse.
+struct Watch<'m> {
+    seen: &'m mut Markers,
+    stop_at: Protocol,
+}
+
+impl Watch<'_> {
+    fn reborrow(&mut self) -> Watch<'_> {
+        Watch {
+            seen: self.seen,
+            stop_at: self.stop_at,
+        }
+    }
+
+    fn note<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
+        self.seen.note(key);
+        let stop = match self.stop_at {
+            Protocol::Es => self.seen.es,
+            Protocol::Cx => self.seen.cx,
+        };
+        if stop {
+            return Err(E::custom("a key of the other protocol"));
+        }
+        Ok(())
+    }
+}
+
+/// A deserializer that hands the typed parse the keys of the top-level object through
+/// [`Watch`]; nested values are not watched.
+struct TopKeys<'m, D> {
+    inner: D,
+    watch: Watch<'m>,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for TopKeys<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(TopObject {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(TopObject {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_struct(
+            name,
+            fields,
+            TopObject {
+                inner: visitor,
+                watch: self.watch,
+            },
+        )
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct enum identifier ignored_any
+    }
+}
+
+/// The top-level visitor: its map's keys are watched.
+struct TopObject<'m, V> {
+    inner: V,
+    watch: Watch<'m>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for TopObject<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.inner.visit_map(WatchedMap {
+            inner: map,
+            watch: self.watch,
+        })
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.inner.visit_seq(seq)
+    }
+}
+
+struct WatchedMap<'m, A> {
+    inner: A,
+    watch: Watch<'m>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for WatchedMap<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.inner.next_key_seed(KeySeed {
+            inner: seed,
+            watch: self.watch.reborrow(),
+        })
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.inner.size_hint()
+    }
+}
+
+/// Reads one key through [`KeyName`].
+struct KeySeed<'m, S> {
+    inner: S,
+    watch: Watch<'m>,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.inner.deserialize(KeyName {
+            inner: d,
+            watch: self.watch,
+        })
+    }
+}
+
+/// The deserializer of one key: every way of asking for it lands in [`KeyVisitor`].
+struct KeyName<'m, D> {
+    inner: D,
+    watch: Watch<'m>,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyName<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_any(KeyVisitor {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_identifier(KeyVisitor {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_str(KeyVisitor {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_string(KeyVisitor {
+            inner: visitor,
+            watch: self.watch,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum ignored_any
+    }
+}
+
+/// Notes a key's text, then hands it to the typed parse's own key visitor.
+struct KeyVisitor<'m, V> {
+    inner: V,
+    watch: Watch<'m>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.inner.expecting(f)
+    }
+
+    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<V::Value, E> {
+        self.watch.note(v)?;
+        self.inner.visit_str(v)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(mut self, v: &'de str) -> Result<V::Value, E> {
+        self.watch.note(v)?;
+        self.inner.visit_borrowed_str(v)
+    }
+
+    fn visit_string<E: de::Error>(mut self, v: String) -> Result<V::Value, E> {
+        self.watch.note(&v)?;
+        self.inner.visit_string(v)
+    }
+
+    fn visit_bytes<E: de::Error>(mut self, v: &[u8]) -> Result<V::Value, E> {
+        self.watch
+            .note(std::str::from_utf8(v).unwrap_or_default())?;
+        self.inner.visit_bytes(v)
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(mut self, v: &'de [u8]) -> Result<V::Value, E> {
+        self.watch
+            .note(std::str::from_utf8(v).unwrap_or_default())?;
+        self.inner.visit_borrowed_bytes(v)
+    }
+
+    fn visit_byte_buf<E: de::Error>(mut self, v: Vec<u8>) -> Result<V::Value, E> {
+        self.watch
+            .note(std::str::from_utf8(&v).unwrap_or_default())?;
+        self.inner.visit_byte_buf(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.inner.visit_u64(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the fast path decides: `Some((es, cx))` from the watched keys when the parse got
+    /// through, as ES then (after a CX key first) as CX; `None` when it defers.
+    fn fast(body: &str) -> Option<Protocol> {
+        let body = body.as_bytes();
+        let mut seen = Markers::default();
+        match parse_watching::<es::WebhookRequest>(body, &mut seen, Protocol::Cx) {
+            Some(_) if seen.es => Some(Protocol::Es),
+            None if seen.cx && !seen.es => {
+                let mut seen = Markers::default();
+                parse_watching::<cx::WebhookRequest>(body, &mut seen, Protocol::Es)
+                    .filter(|_| seen.cx)
+                    .map(|_| Protocol::Cx)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn fast_path_reads_top_level_keys_only() {
+        assert_eq!(
+            fast(r#" {"queryResult": {"queryText": "fulfillmentInfo"}, "session": "sessionInfo"}"#),
+            Some(Protocol::Es)
+        );
+        assert_eq!(
+            fast(r#"{"payload": {"queryResult": {"x": "y"}}, "sessionInfo": {}}"#),
+            Some(Protocol::Cx)
+        );
+        assert_eq!(
+            fast(r#"{"query_result": {}, "session": "s"}"#),
+            Some(Protocol::Es)
+        );
+        assert_eq!(
+            fast(r#"{"detect_intent_response_id": "d", "fulfillmentInfo": {"tag": "t"}}"#),
+            Some(Protocol::Cx)
+        );
+    }
+
+    #[test]
+    fn fast_path_defers_what_it_cannot_decide() {
+        for body in [
+            r#"{"queryResult": {}, "pageInfo": {}}"#, // both, ES first
+            r#"{"pageInfo": {}, "queryResult": {}}"#, // both, CX first
+            r#"{"a": "b"}"#,                          // neither
+            r#"{"queryResult": 5}"#,                  // does not parse as ES
+            r#"{"sessionInfo": 5}"#,                  // does not parse as CX
+            r#"[{"queryResult": {}}]"#,               // not an object
+            r#"{"queryResult": {}} x"#,               // trailing data
+            r#"{"queryResult"#,                       // unterminated
+            "",
+        ] {
+            assert_eq!(fast(body), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn escaped_keys_are_noted_as_the_exact_path_reads_them() {
+        // Keys with escapes reach the watcher unescaped, as serde gives them to the typed parse.
+        assert_eq!(
+            fast(r#"{"query\u0052esult": {}, "session": "s"}"#),
+            Some(Protocol::Es)
+        );
+        assert_eq!(
+            fast(r#"{"session\u0049nfo": {"session": "s"}, "queryResult": {}}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn detect_answers_as_the_exact_path_does() {
+        let es =
+            r#"{"queryResult": {"queryText": "hi"}, "session": "projects/p/agent/sessions/s"}"#;
+        assert!(matches!(detect(es.as_bytes()), Ok(Parsed::Es(_))));
+        let cx = r#"{"detectIntentResponseId": "d", "sessionInfo": {"session": "projects/p/locations/l/agents/a/sessions/s"}}"#;
+        assert!(matches!(detect(cx.as_bytes()), Ok(Parsed::Cx(_))));
+        for (body, says) in [
+            (r#"{"queryResult": {}, "pageInfo": {}}"#, "ambiguous"),
+            (r#"{"a": 1}"#, "expected ES `queryResult`"),
+            (r#"{"queryResult": {}}"#, "`session` is missing"),
+            (
+                r#"{"queryResult": 5, "session": "s"}"#,
+                "not a Dialogflow ES WebhookRequest",
+            ),
+            (r#"[1]"#, "not a JSON object"),
+        ] {
+            match detect(body.as_bytes()) {
+                Err(WebhookError::NotARequest(m)) => assert!(m.contains(says), "{body}: {m}"),
+                Err(e) => panic!("{body}: {e}"),
+                Ok(_) => panic!("{body}: accepted"),
+            }
+        }
+        let deep = format!(
+            "{{\"queryResult\": {{\"parameters\": {{\"a\": {}{}}}}}, \"session\": \"s\"}}",
+            "[".repeat(body::MAX_JSON_DEPTH),
+            "]".repeat(body::MAX_JSON_DEPTH)
+        );
+        assert!(
+            matches!(detect(deep.as_bytes()), Err(WebhookError::NotARequest(m)) if m.contains("nested")),
+            "the depth limit holds on the fast path"
+        );
+    }
+}

@@ -82,7 +82,7 @@ impl Parsed {
     /// exceeds Dialogflow's 64 KiB.
     pub fn render(
         &self,
-        reply: &Reply,
+        reply: Reply,
         settings: &crate::config::Settings,
     ) -> Result<Vec<u8>, String> {
         // Sized for a typical reply up front: growing from empty cost several reallocations
@@ -277,7 +277,7 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
     let mut done = dispatch::dispatch(&state.settings, spec.as_ref(), ctx, turn, deadline)
         .instrument(span.clone())
         .await;
-    let body = match parsed.render(&done.reply, &state.settings) {
+    let body = match parsed.render(done.reply, &state.settings) {
         Ok(body) => body,
         Err(problem) => {
             done.outcome = Outcome::FallbackRender;
@@ -287,10 +287,10 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
                 .map(|s| fallback_for(&state.settings, s))
                 .unwrap_or_else(|| Reply::text(state.settings.fallback.text.clone()));
             parsed
-                .render(&fallback, &state.settings)
+                .render(fallback, &state.settings)
                 .or_else(|_| {
                     parsed.render(
-                        &Reply::text(state.settings.fallback.text.clone()),
+                        Reply::text(state.settings.fallback.text.clone()),
                         &state.settings,
                     )
                 })

@@ -87,7 +87,10 @@ pub fn keys(turn: &Turn) -> [&str; 2] {
 }
 
 /// Renders a reply as an ES WebhookResponse.
-pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, RenderError> {
+///
+/// Takes the reply by value and moves its strings and maps into the response: copying them
+/// cost an allocation per string on every call (callgrind).
+pub fn render(reply: Reply, req: &WebhookRequest) -> Result<WebhookResponse, RenderError> {
     let mut resp = WebhookResponse::default();
     if reply.passthrough {
         return Ok(resp);
@@ -97,51 +100,58 @@ pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, Re
     }
     // ES has no forms: the reply's own text re-asks, so invalid form parameters need no field.
     if is_aog(req) {
-        resp.fulfillment_messages = actions_on_google_messages(reply);
-    }
-    for message in &reply.messages {
-        render_message(message, &mut resp.fulfillment_messages)?;
+        resp.fulfillment_messages = actions_on_google_messages(&reply);
     }
     if let Some(text) = reply.first_text() {
         resp.fulfillment_text = text.to_string();
     }
-    resp.payload = reply.payload.clone();
+    let Reply {
+        messages,
+        params,
+        contexts,
+        followup,
+        session_entities,
+        payload,
+        ..
+    } = reply;
+    for message in messages {
+        render_message(message, &mut resp.fulfillment_messages)?;
+    }
+    resp.payload = payload;
 
     let session = req.session.trim_end_matches('/');
-    let needs_session = !reply.contexts.is_empty()
-        || !reply.params.is_empty()
-        || !reply.session_entities.is_empty();
+    let needs_session = !contexts.is_empty() || !params.is_empty() || !session_entities.is_empty();
     if needs_session && session.is_empty() {
         return Err(RenderError::NoSession);
     }
-    for change in &reply.contexts {
+    for change in contexts {
         let id = check_context_id(&change.id)?;
         resp.output_contexts.push(es::Context {
             name: format!("{session}/contexts/{id}"),
             lifespan_count: Some(change.lifespan.max(0)),
-            parameters: change.params.clone(),
+            parameters: change.params,
         });
     }
-    if !reply.params.is_empty() {
+    if !params.is_empty() {
         resp.output_contexts.push(es::Context {
             name: format!("{session}/contexts/{PARAMS_CONTEXT}"),
             lifespan_count: Some(PARAMS_LIFESPAN),
-            parameters: reply.params.clone(),
+            parameters: params,
         });
     }
-    if let Some(event) = &reply.followup {
+    if let Some(event) = followup {
         let language_code = req
             .query_result
             .as_ref()
             .map(|q| q.language_code.clone())
             .unwrap_or_default();
         resp.followup_event_input = Some(es::EventInput {
-            name: event.name.clone(),
-            parameters: event.params.clone(),
+            name: event.name,
+            parameters: event.params,
             language_code,
         });
     }
-    for set in &reply.session_entities {
+    for set in session_entities {
         resp.session_entity_types.push(es::SessionEntityType {
             name: format!("{session}/entityTypes/{}", set.entity_type),
             entity_override_mode: match set.mode {
@@ -150,14 +160,14 @@ pub fn render(reply: &Reply, req: &WebhookRequest) -> Result<WebhookResponse, Re
             },
             entities: set
                 .entities
-                .iter()
+                .into_iter()
                 .map(|e| es::Entity {
-                    value: e.value.clone(),
                     synonyms: if e.synonyms.is_empty() {
                         vec![e.value.clone()]
                     } else {
-                        e.synonyms.clone()
+                        e.synonyms
                     },
+                    value: e.value,
                 })
                 .collect(),
         });
@@ -212,19 +222,19 @@ fn actions_on_google_messages(reply: &Reply) -> Vec<es::Message> {
     out
 }
 
-fn render_message(message: &Message, out: &mut Vec<es::Message>) -> Result<(), RenderError> {
+fn render_message(message: Message, out: &mut Vec<es::Message>) -> Result<(), RenderError> {
     let plain = |kind| es::Message {
         platform: None,
         kind,
     };
     match message {
-        Message::Text(text) => out.push(plain(es::MessageKind::Text(es::Text {
-            text: vec![text.clone()],
-        }))),
+        Message::Text(text) => {
+            out.push(plain(es::MessageKind::Text(es::Text { text: vec![text] })))
+        }
         // Spoken SSML reaches voice surfaces through the Actions on Google simple response;
         // everywhere else shows the display text.
         Message::Ssml { display_text, .. } => out.push(plain(es::MessageKind::Text(es::Text {
-            text: vec![display_text.clone()],
+            text: vec![display_text],
         }))),
         Message::Card {
             title,
@@ -232,14 +242,14 @@ fn render_message(message: &Message, out: &mut Vec<es::Message>) -> Result<(), R
             image_uri,
             buttons,
         } => out.push(plain(es::MessageKind::Card(es::Card {
-            title: title.clone(),
-            subtitle: subtitle.clone(),
-            image_uri: image_uri.clone(),
+            title,
+            subtitle,
+            image_uri,
             buttons: buttons
-                .iter()
+                .into_iter()
                 .map(|b| es::CardButton {
-                    text: b.text.clone(),
-                    postback: b.postback.clone(),
+                    text: b.text,
+                    postback: b.postback,
                 })
                 .collect(),
         }))),
@@ -247,17 +257,17 @@ fn render_message(message: &Message, out: &mut Vec<es::Message>) -> Result<(), R
             uri,
             accessibility_text,
         } => out.push(plain(es::MessageKind::Image(es::Image {
-            image_uri: uri.clone(),
-            accessibility_text: accessibility_text.clone(),
+            image_uri: uri,
+            accessibility_text,
         }))),
         Message::QuickReplies { title, replies } => {
             out.push(plain(es::MessageKind::QuickReplies(es::QuickReplies {
-                title: title.clone(),
-                quick_replies: replies.clone(),
+                title,
+                quick_replies: replies,
             })))
         }
-        Message::Payload(map) => out.push(plain(es::MessageKind::Payload(map.clone()))),
-        Message::Es(m) => out.push((**m).clone()),
+        Message::Payload(map) => out.push(plain(es::MessageKind::Payload(map))),
+        Message::Es(m) => out.push(*m),
         Message::LiveAgentHandoff(_) => return Err(unsupported("a live-agent handoff")),
         Message::EndInteraction => return Err(unsupported("ending the interaction")),
         Message::TransferCall(_) => return Err(unsupported("a telephony transfer")),
@@ -333,14 +343,14 @@ mod tests {
         .unwrap()
     }
 
-    fn render_json(reply: &Reply, req: &WebhookRequest) -> Value {
+    fn render_json(reply: Reply, req: &WebhookRequest) -> Value {
         serde_json::to_value(render(reply, req).unwrap()).unwrap()
     }
 
     #[test]
     fn text_goes_to_fulfillment_text_and_first_message() {
         let v = render_json(
-            &Reply::text("Hello"),
+            Reply::text("Hello"),
             &req("projects/p/agent/sessions/s", ""),
         );
         assert_eq!(
@@ -352,7 +362,7 @@ mod tests {
     #[test]
     fn passthrough_is_empty_object() {
         let v = render_json(
-            &Reply::passthrough(),
+            Reply::passthrough(),
             &req("projects/p/agent/sessions/s", ""),
         );
         assert_eq!(v, json!({}));
@@ -366,7 +376,7 @@ mod tests {
             "projects/p/locations/eu/agent/sessions/s",
         ] {
             let v = render_json(
-                &Reply::text("x").context("Booking", 3).delete_context("old"),
+                Reply::text("x").context("Booking", 3).delete_context("old"),
                 &req(session, ""),
             );
             assert_eq!(
@@ -383,11 +393,11 @@ mod tests {
     fn bad_and_reserved_context_ids_are_refused() {
         let r = req("projects/p/agent/sessions/s", "");
         assert!(matches!(
-            render(&Reply::text("x").context("has space", 1), &r),
+            render(Reply::text("x").context("has space", 1), &r),
             Err(RenderError::InvalidContextId(_))
         ));
         assert!(matches!(
-            render(&Reply::text("x").context("__system_counters__", 1), &r),
+            render(Reply::text("x").context("__system_counters__", 1), &r),
             Err(RenderError::ReservedContext(_))
         ));
     }
@@ -398,7 +408,7 @@ mod tests {
         let turn = take_turn(&mut r);
         assert_eq!(turn.language_code, "en-US");
         let v = render_json(
-            &Reply::text("ok")
+            Reply::text("ok")
                 .context("booking", 1)
                 .followup("confirm", Map::new()),
             &r,
@@ -415,7 +425,7 @@ mod tests {
     #[test]
     fn followup_gets_request_language() {
         let v = render_json(
-            &Reply::default().followup("confirm", Map::new()),
+            Reply::default().followup("confirm", Map::new()),
             &req("projects/p/agent/sessions/s", ""),
         );
         assert_eq!(
@@ -427,7 +437,7 @@ mod tests {
     #[test]
     fn params_travel_in_the_params_context() {
         let v = render_json(
-            &Reply::text("x").param("temp_c", 21),
+            Reply::text("x").param("temp_c", 21),
             &req("projects/p/agent/sessions/s", ""),
         );
         assert_eq!(
@@ -440,7 +450,7 @@ mod tests {
     #[test]
     fn ssml_on_actions_on_google_adds_simple_response() {
         let v = render_json(
-            &Reply::ssml("<speak>Hi</speak>", "Hi"),
+            Reply::ssml("<speak>Hi</speak>", "Hi"),
             &req("projects/p/agent/sessions/s", "google"),
         );
         assert_eq!(v["fulfillmentText"], "Hi");
@@ -454,7 +464,7 @@ mod tests {
     #[test]
     fn actions_on_google_gets_simple_response_and_chips_first() {
         let v = render_json(
-            &Reply::text("Hi").quick_replies("", ["Yes", "This chip is far too long to show"]),
+            Reply::text("Hi").quick_replies("", ["Yes", "This chip is far too long to show"]),
             &req("projects/p/agent/sessions/s", "google"),
         );
         assert_eq!(
@@ -471,9 +481,9 @@ mod tests {
     #[test]
     fn cx_only_features_are_refused() {
         let r = req("projects/p/agent/sessions/s", "");
-        assert!(render(&Reply::text("x").target_page("p"), &r).is_err());
-        assert!(render(&Reply::text("x").end_interaction(), &r).is_err());
-        assert!(render(&Reply::text("again?").invalid_form_param("guests"), &r).is_ok());
+        assert!(render(Reply::text("x").target_page("p"), &r).is_err());
+        assert!(render(Reply::text("x").end_interaction(), &r).is_err());
+        assert!(render(Reply::text("again?").invalid_form_param("guests"), &r).is_ok());
     }
 
     #[test]

@@ -61,11 +61,9 @@ async fn handle(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .find(|p| p.lang == lang)
         .unwrap_or(&PHRASES[0]);
     let hello = match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => phrases.hello_named.replace("{name}", n),
-        None => phrases.hello.to_string(),
+        Some(n) => std::borrow::Cow::Owned(phrases.hello_named.replace("{name}", n)),
+        None => std::borrow::Cow::Borrowed(phrases.hello),
     };
-    Ok(
-        Reply::text(format!("{hello}{}{}", phrases.separator, phrases.offer))
-            .quick_replies("", phrases.chips),
-    )
+    let text = [&*hello, phrases.separator, phrases.offer].concat();
+    Ok(Reply::text(text).quick_replies("", phrases.chips))
 }

@@ -240,7 +240,8 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
         trace,
     } = call;
     let protocol = parsed.protocol();
-    let mut turn = parsed.take_turn();
+    // Boxed: see `dispatch`.
+    let mut turn = Box::new(parsed.take_turn());
     let spec: Option<Arc<IntentSpec>> = match parsed {
         Parsed::Es(_) => state.registry.lookup(es_render::keys(&turn)).cloned(),
         Parsed::Cx(_) => state.registry.lookup(cx_render::keys(&turn)).cloned(),

@@ -80,8 +80,10 @@ pub struct QueryResult {
     )]
     pub output_contexts: Vec<Context>,
     /// Partially filled: `name`, `displayName`, `endInteraction`, `isFallback`, ...
+    /// Boxed: an `Intent` is most of a query result's size, and the parse moves the result
+    /// several times.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub intent: Option<Intent>,
+    pub intent: Option<Box<Intent>>,
     #[serde(
         alias = "intent_detection_confidence",
         with = "tolerant::opt_f64",

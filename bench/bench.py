@@ -215,7 +215,7 @@ def main():
                         opts.seconds, opts.connections, [BODIES[sc]])
                 # CPU per answered call: what other processes on the core cannot distort much.
                 r["cpu_us"] = (cpu_seconds(proc.pid) - cpu0) * 1e6 / max(r["requests"], 1)
-                if r["socket_errors"] or r["non2xx"]:
+                if r["socket_errors"] or r["non2xx"] or not r["requests"]:
                     raise RuntimeError(f"{name} {sc}: errors during load: {r}")
                 results.setdefault((sc, name), []).append(r)
                 print(f"{sc} run {i + 1} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms"

@@ -129,19 +129,11 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
     // CX one; a body that stopped there before any ES key is read as CX the same way. Either
     // answers only when the parse got through the whole body and met one protocol's keys,
     // which is exactly when the exact path below would take it.
-    if body::check_depth(body).is_ok() {
-        let mut seen = Markers::default();
-        match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Protocol::Cx) {
-            Some(req) if seen.es => return check_es(&req).map(|()| Parsed::Es(req)),
-            None if seen.cx && !seen.es => {
-                let mut seen = Markers::default();
-                let cx = parse_watching::<Box<cx::WebhookRequest>>(body, &mut seen, Protocol::Es);
-                if let Some(req) = cx.filter(|_| seen.cx) {
-                    return check_cx(&req).map(|()| Parsed::Cx(req));
-                }
-            }
-            _ => {}
-        }
+    if let Some(parsed) = detect_fast(body) {
+        return match parsed {
+            Parsed::Es(req) => check_es(&req).map(|()| Parsed::Es(req)),
+            Parsed::Cx(req) => check_cx(&req).map(|()| Parsed::Cx(req)),
+        };
     }
     let Markers { es, cx } = body::parse(body, "JSON object")?;
     let data_err = |what: &str, e: serde_json::Error| {
@@ -164,6 +156,22 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
              post to /webhook/es or /webhook/cx to pick the protocol"
                 .into(),
         )),
+    }
+}
+
+/// The fast path of [`detect`]: the typed request, or `None` to leave the body to the exact path.
+fn detect_fast(body: &[u8]) -> Option<Parsed> {
+    body::check_depth(body).ok()?;
+    let mut seen = Markers::default();
+    match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Protocol::Cx) {
+        Some(req) if seen.es => Some(Parsed::Es(req)),
+        None if seen.cx && !seen.es => {
+            let mut seen = Markers::default();
+            parse_watching::<Box<cx::WebhookRequest>>(body, &mut seen, Protocol::Es)
+                .filter(|_| seen.cx)
+                .map(Parsed::Cx)
+        }
+        _ => None,
     }
 }
 
@@ -424,21 +432,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
 mod tests {
     use super::*;
 
-    /// What the fast path decides: `Some((es, cx))` from the watched keys when the parse got
-    /// through, as ES then (after a CX key first) as CX; `None` when it defers.
+    /// Which protocol the fast path reads a body as; `None` when it leaves it to the exact path.
     fn fast(body: &str) -> Option<Protocol> {
-        let body = body.as_bytes();
-        let mut seen = Markers::default();
-        match parse_watching::<es::WebhookRequest>(body, &mut seen, Protocol::Cx) {
-            Some(_) if seen.es => Some(Protocol::Es),
-            None if seen.cx && !seen.es => {
-                let mut seen = Markers::default();
-                parse_watching::<cx::WebhookRequest>(body, &mut seen, Protocol::Es)
-                    .filter(|_| seen.cx)
-                    .map(|_| Protocol::Cx)
-            }
-            _ => None,
-        }
+        detect_fast(body.as_bytes()).map(|p| p.protocol())
     }
 
     #[test]
@@ -500,6 +496,7 @@ mod tests {
         assert!(matches!(detect(cx.as_bytes()), Ok(Parsed::Cx(_))));
         for (body, says) in [
             (r#"{"queryResult": {}, "pageInfo": {}}"#, "ambiguous"),
+            (r#"{"pageInfo": {}, "queryResult": {}}"#, "ambiguous"),
             (r#"{"a": 1}"#, "expected ES `queryResult`"),
             (r#"{"queryResult": {}}"#, "`session` is missing"),
             (
@@ -519,9 +516,10 @@ mod tests {
             "[".repeat(body::MAX_JSON_DEPTH),
             "]".repeat(body::MAX_JSON_DEPTH)
         );
+        assert_eq!(fast(&deep), None, "too deep for the fast path");
         assert!(
             matches!(detect(deep.as_bytes()), Err(WebhookError::NotARequest(m)) if m.contains("nested")),
-            "the depth limit holds on the fast path"
+            "the exact path refuses it"
         );
     }
 }

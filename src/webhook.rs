@@ -301,15 +301,21 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
     let elapsed = started.elapsed();
     span.record("outcome", done.outcome.as_str());
     let _enter = span.enter();
-    // `outcome` comes from the span: repeating it here would make the line pick the span's
-    // fields apart instead of copying them whole.
+    // The answered line takes `outcome` from the span: repeating it would make the line pick
+    // the span's fields apart instead of copying them whole. When the span is filtered out (a
+    // `warn` level), the lines carry it themselves; fallbacks are rare enough to always do so.
+    let elapsed_ms = elapsed.as_millis() as u64;
     match &done.cause {
         Some(cause) => tracing::warn!(
-            elapsed_ms = elapsed.as_millis() as u64,
+            outcome = done.outcome.as_str(),
+            elapsed_ms,
             cause = %cause,
             "answered with the fallback"
         ),
-        None => tracing::info!(elapsed_ms = elapsed.as_millis() as u64, "answered"),
+        None if span.is_disabled() => {
+            tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered")
+        }
+        None => tracing::info!(elapsed_ms, "answered"),
     }
     telemetry::record_webhook(
         route.label(),

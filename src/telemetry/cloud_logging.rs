@@ -107,7 +107,8 @@ impl FieldSink for SpanFields {
 /// An event's own fields, written straight into its line.
 struct EventFields<'a> {
     line: &'a mut Vec<u8>,
-    has_message: bool,
+    /// The names of the fields written: they hide the spans' fields of the same name.
+    written: SmallVec<[&'static str; 8]>,
 }
 
 impl FieldSink for EventFields<'_> {
@@ -119,7 +120,7 @@ impl FieldSink for EventFields<'_> {
     }
 
     fn end(&mut self, name: &'static str, _start: usize) {
-        self.has_message |= name == "message";
+        self.written.push(name);
     }
 }
 
@@ -297,7 +298,8 @@ fn needs_no_escape(text: &str) -> bool {
     // are short, and a vectorised loop left them to its byte-by-byte tail (callgrind).
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // A byte of `x` is below `n` (n <= 0x80) iff its high bit is set here; exact, not a guess.
+    // Some byte of `x` is below `n` (n <= 0x80) iff this is not zero. Exact for the word as a
+    // whole only: a borrow can also flag the byte above a low one, which does not matter here.
     let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
     let any_bad = |x: u64| {
         below(x, 0x20)
@@ -363,7 +365,7 @@ thread_local! {
     static LINE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
 }
 
-/// Writes one log line: Cloud Logging's keys, then span fields, then the event's own fields.
+/// Writes one log line: Cloud Logging's keys, then the event's own fields, then span fields.
 fn write_line<S>(event: &Event<'_>, ctx: &Context<'_, S>, out: &mut Vec<u8>)
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -375,10 +377,20 @@ where
     out.extend_from_slice(b"\",\"time\":\"");
     push_time(out);
     out.push(b'"');
+    // The event's own fields first: which of them are recorded (an `Empty` or `None` field is
+    // not) decides which span fields they hide.
+    let mut fields = Fields(EventFields {
+        line: &mut *out,
+        written: SmallVec::new(),
+    });
+    event.record(&mut fields);
+    let written = fields.0.written;
+    if !written.contains(&"message") {
+        out.extend_from_slice(b",\"message\":\"\"");
+    }
     // Span fields outermost to innermost; a field set again by an inner span or by the event
     // itself is written only there, so every key appears once. Webhook lines have one span,
     // whose fields the event does not repeat: one copy.
-    let event_fields = meta.fields();
     let spans: smallvec::SmallVec<[_; 4]> = ctx
         .event_scope(event)
         .map(|scope| scope.from_root().collect())
@@ -389,7 +401,7 @@ where
             continue;
         };
         let shadowed = |k: &str| {
-            event_fields.field(k).is_some()
+            written.contains(&k)
                 || spans[i + 1..].iter().any(|inner| {
                     inner
                         .extensions()
@@ -406,14 +418,6 @@ where
                 out.extend_from_slice(fragment);
             }
         }
-    }
-    let mut fields = Fields(EventFields {
-        line: &mut *out,
-        has_message: false,
-    });
-    event.record(&mut fields);
-    if !fields.0.has_message {
-        out.extend_from_slice(b",\"message\":\"\"");
     }
     out.extend_from_slice(b",\"target\":");
     push_json_str(out, meta.target());
@@ -584,6 +588,31 @@ mod tests {
         );
         assert_eq!(second["only"], true);
         assert_eq!(second["a"], "outer-a");
+    }
+
+    #[test]
+    fn an_event_field_left_unset_does_not_hide_the_spans() {
+        let buf = Buffer::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::filter::LevelFilter::INFO)
+            .with(CloudLoggingLayer::new(move || writer.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("webhook", request_id = "r1");
+            let _g = span.enter();
+            tracing::info!(request_id = tracing::field::Empty, "empty");
+            tracing::info!(request_id = None::<&str>, "none");
+            tracing::info!(request_id = Some("r2"), "set");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let ids: Vec<Value> = text
+            .lines()
+            .map(|l| {
+                assert_eq!(l.matches("\"request_id\":").count(), 1, "{l}");
+                serde_json::from_str::<Value>(l).unwrap()["request_id"].clone()
+            })
+            .collect();
+        assert_eq!(ids, ["r1", "r1", "r2"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod fixtures_replay;
 mod hostile_input;
 mod limits;
 mod log_leaks;
+mod log_outcome;
 mod metrics;
 mod shutdown;
 mod slow_clients;

@@ -426,6 +426,18 @@ fn every_message_kind_serialises_to_its_proto_shape() {
         assert_eq!(to_json(&message), expected);
         let back: ResponseMessage = serde_json::from_value(expected.clone()).unwrap();
         assert_eq!(back, message, "{expected}");
+        // The kind is read by its proto (snake_case) name too.
+        let (key, value) = expected.as_object().unwrap().iter().next().unwrap();
+        let snake: String = key
+            .chars()
+            .flat_map(|c| match c.is_ascii_uppercase() {
+                true => vec!['_', c.to_ascii_lowercase()],
+                false => vec![c],
+            })
+            .collect();
+        let back: ResponseMessage =
+            serde_json::from_value(json!({ snake.clone(): value })).unwrap();
+        assert_eq!(back, message, "{snake}");
     }
 }
 

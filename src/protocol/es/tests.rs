@@ -743,6 +743,13 @@ fn every_message_kind_has_the_exact_proto_shape() {
     for (message, expected) in &cases {
         assert_eq!(&out(message), expected, "{}", kind_name(&message.kind));
         assert_eq!(&parse::<Message>(expected.clone()), message);
+        // Every kind is read by its proto (snake_case) name too, nested fields included.
+        assert_eq!(
+            &parse::<Message>(snake_keys(expected, false)),
+            message,
+            "{}",
+            kind_name(&message.kind)
+        );
         // The oneof key is the only key besides `platform`.
         let keys: Vec<&String> = expected
             .as_object()

@@ -464,14 +464,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn lines_have_cloud_logging_fields() {
+    /// What the layer writes while `f` runs, with events up to `level` enabled.
+    fn logged(level: tracing_subscriber::filter::LevelFilter, f: impl FnOnce()) -> String {
         let buf = Buffer::default();
         let writer = buf.clone();
         let subscriber = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with(level)
             .with(CloudLoggingLayer::new(move || writer.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buf.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn lines_have_cloud_logging_fields() {
+        let text = logged(tracing_subscriber::filter::LevelFilter::DEBUG, || {
             let span = tracing::info_span!(
                 "webhook",
                 request_id = "r1",
@@ -483,7 +490,6 @@ mod tests {
             tracing::error!("boom");
             tracing::debug!("detail");
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -510,13 +516,8 @@ mod tests {
 
     #[test]
     fn messages_and_debug_fields_are_escaped_json_strings() {
-        let buf = Buffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(CloudLoggingLayer::new(move || writer.clone()));
         let long = "x".repeat(1000);
-        tracing::subscriber::with_default(subscriber, || {
+        let text = logged(tracing_subscriber::filter::LevelFilter::INFO, || {
             let span = tracing::info_span!(
                 "webhook",
                 session = long.as_str(),
@@ -527,7 +528,6 @@ mod tests {
             span.record("n", f64::NAN);
             tracing::info!(cause = ?"quote \" and\nnewline", "said \"{}\"\t{}", "hi", 42);
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
         let line: Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(line["message"], "said \"hi\"\t42");
@@ -540,12 +540,7 @@ mod tests {
 
     #[test]
     fn every_key_appears_once_with_its_innermost_value() {
-        let buf = Buffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(CloudLoggingLayer::new(move || writer.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        let text = logged(tracing_subscriber::filter::LevelFilter::INFO, || {
             let outer = tracing::info_span!(
                 "outer",
                 a = "outer-a",
@@ -562,7 +557,6 @@ mod tests {
             tracing::info!(a = "event-a", "hello");
             tracing::info!(only = true);
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
         for key in [
@@ -592,19 +586,13 @@ mod tests {
 
     #[test]
     fn an_event_field_left_unset_does_not_hide_the_spans() {
-        let buf = Buffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(CloudLoggingLayer::new(move || writer.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        let text = logged(tracing_subscriber::filter::LevelFilter::INFO, || {
             let span = tracing::info_span!("webhook", request_id = "r1");
             let _g = span.enter();
             tracing::info!(request_id = tracing::field::Empty, "empty");
             tracing::info!(request_id = None::<&str>, "none");
             tracing::info!(request_id = Some("r2"), "set");
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let ids: Vec<Value> = text
             .lines()
             .map(|l| {
@@ -670,17 +658,11 @@ mod tests {
 
     #[test]
     fn line_without_trace_has_no_trace_keys() {
-        let buf = Buffer::default();
-        let writer = buf.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_subscriber::filter::LevelFilter::INFO)
-            .with(CloudLoggingLayer::new(move || writer.clone()));
-        tracing::subscriber::with_default(subscriber, || {
+        let text = logged(tracing_subscriber::filter::LevelFilter::INFO, || {
             let span = tracing::info_span!("webhook", request_id = "r2");
             let _g = span.enter();
             tracing::info!(elapsed_ms = 3u64, "answered");
         });
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let line: Value = serde_json::from_str(text.trim()).unwrap();
         let keys: Vec<&str> = line
             .as_object()

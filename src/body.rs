@@ -110,7 +110,7 @@ pub(crate) fn check_depth(body: &[u8]) -> Result<(), WebhookError> {
         match body[i] {
             b'"' => {
                 // Unterminated: not ours to report, serde says where.
-                let Some((end, _)) = string_end(body, i + 1) else {
+                let Some(end) = string_end(body, i + 1) else {
                     return Ok(());
                 };
                 i = end + 1;
@@ -145,18 +145,16 @@ fn open_brackets(body: &[u8]) -> usize {
         .sum()
 }
 
-/// The index of the quote that closes the JSON string whose text starts at `start`, and
-/// whether the string holds an escape; `None` when it is unterminated. Strings are most of a
-/// body, so this jumps through them with memchr rather than byte by byte.
-pub(crate) fn string_end(body: &[u8], start: usize) -> Option<(usize, bool)> {
+/// The index of the quote that closes the JSON string whose text starts at `start`; `None` when
+/// it is unterminated. Strings are most of a body, so this jumps through them with memchr
+/// rather than byte by byte.
+fn string_end(body: &[u8], start: usize) -> Option<usize> {
     let mut j = start;
-    let mut escaped = false;
     loop {
         j += memchr::memchr2(b'"', b'\\', body.get(j..)?)?;
         if body[j] == b'"' {
-            return Some((j, escaped));
+            return Some(j);
         }
-        escaped = true;
         j += 2;
     }
 }

@@ -76,16 +76,6 @@ trait FieldSink {
     fn end(&mut self, name: &'static str, start: usize);
 }
 
-impl FieldSink for &mut SpanFields {
-    fn begin(&mut self, name: &'static str) -> Option<(&mut Vec<u8>, &'static str)> {
-        (**self).begin(name)
-    }
-
-    fn end(&mut self, name: &'static str, start: usize) {
-        (**self).end(name, start)
-    }
-}
-
 impl FieldSink for SpanFields {
     fn begin(&mut self, name: &'static str) -> Option<(&mut Vec<u8>, &'static str)> {
         Some((&mut self.json, span_key(name)?))
@@ -125,9 +115,9 @@ impl FieldSink for EventFields<'_> {
 }
 
 /// Visits fields into a [`FieldSink`], each value written as JSON.
-struct Fields<S>(S);
+struct Fields<'s, S>(&'s mut S);
 
-impl<S: FieldSink> Fields<S> {
+impl<S: FieldSink> Fields<'_, S> {
     fn put(&mut self, field: &Field, value: impl FnOnce(&mut Vec<u8>)) {
         let name = field.name();
         let Some((out, key)) = self.0.begin(name) else {
@@ -172,7 +162,7 @@ impl fmt::Write for JsonStringWriter<'_> {
     }
 }
 
-impl<S: FieldSink> Visit for Fields<S> {
+impl<S: FieldSink> Visit for Fields<'_, S> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.put(field, |out| push_json_str(out, value));
     }
@@ -230,14 +220,14 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         // Sized for the webhook span's fields: growing it cost reallocations on every call.
-        let mut fields = Fields(SpanFields {
+        let mut fields = SpanFields {
             json: Vec::with_capacity(320),
             ..SpanFields::default()
-        });
-        attrs.record(&mut fields);
+        };
+        attrs.record(&mut Fields(&mut fields));
         let mut ext = span.extensions_mut();
         if ext.get_mut::<SpanFields>().is_none() {
-            ext.insert(fields.0);
+            ext.insert(fields);
         }
     }
 
@@ -379,12 +369,12 @@ where
     out.push(b'"');
     // The event's own fields first: which of them are recorded (an `Empty` or `None` field is
     // not) decides which span fields they hide.
-    let mut fields = Fields(EventFields {
+    let mut fields = EventFields {
         line: &mut *out,
         written: SmallVec::new(),
-    });
-    event.record(&mut fields);
-    let written = fields.0.written;
+    };
+    event.record(&mut Fields(&mut fields));
+    let written = fields.written;
     if !written.contains(&"message") {
         out.extend_from_slice(b",\"message\":\"\"");
     }

@@ -236,32 +236,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for TopKeys<'_, D> {
         })
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_map(TopObject {
-            inner: visitor,
-            watch: self.watch,
-        })
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_struct(
-            name,
-            fields,
-            TopObject {
-                inner: visitor,
-                watch: self.watch,
-            },
-        )
-    }
-
+    // serde_json's `deserialize_struct` and `deserialize_map` read an object as `deserialize_any`
+    // does; whatever else the parse asks for, the fast path fails and the exact path answers.
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct enum identifier ignored_any
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
     }
 }
 
@@ -350,34 +330,17 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyName<'_, D> {
         })
     }
 
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_identifier(KeyVisitor {
-            inner: visitor,
-            watch: self.watch,
-        })
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_str(KeyVisitor {
-            inner: visitor,
-            watch: self.watch,
-        })
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_string(KeyVisitor {
-            inner: visitor,
-            watch: self.watch,
-        })
-    }
-
+    // A JSON key is read the same way whichever form is asked for (serde_json's `MapKey`
+    // forwards identifiers and strings to `deserialize_any`).
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum ignored_any
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
     }
 }
 
-/// Notes a key's text, then hands it to the typed parse's own key visitor.
+/// Notes a key's text, then hands it to the typed parse's own key visitor. serde_json hands
+/// keys over as strings, borrowed from the body or unescaped into a buffer.
 struct KeyVisitor<'m, V> {
     inner: V,
     watch: Watch<'m>,
@@ -398,33 +361,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
     fn visit_borrowed_str<E: de::Error>(mut self, v: &'de str) -> Result<V::Value, E> {
         self.watch.note(v)?;
         self.inner.visit_borrowed_str(v)
-    }
-
-    fn visit_string<E: de::Error>(mut self, v: String) -> Result<V::Value, E> {
-        self.watch.note(&v)?;
-        self.inner.visit_string(v)
-    }
-
-    fn visit_bytes<E: de::Error>(mut self, v: &[u8]) -> Result<V::Value, E> {
-        self.watch
-            .note(std::str::from_utf8(v).unwrap_or_default())?;
-        self.inner.visit_bytes(v)
-    }
-
-    fn visit_borrowed_bytes<E: de::Error>(mut self, v: &'de [u8]) -> Result<V::Value, E> {
-        self.watch
-            .note(std::str::from_utf8(v).unwrap_or_default())?;
-        self.inner.visit_borrowed_bytes(v)
-    }
-
-    fn visit_byte_buf<E: de::Error>(mut self, v: Vec<u8>) -> Result<V::Value, E> {
-        self.watch
-            .note(std::str::from_utf8(&v).unwrap_or_default())?;
-        self.inner.visit_byte_buf(v)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.inner.visit_u64(v)
     }
 }
 

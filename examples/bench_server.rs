@@ -57,7 +57,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init_logging(&settings.log);
+    // Held to the end: dropping it writes out the log lines still queued.
+    let _log = telemetry::init_logging(&settings.log);
     let registry = Registry::builtin().and_then(|mut r| {
         register_get_weather(&mut r);
         r.finish()

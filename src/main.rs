@@ -79,7 +79,8 @@ fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> ExitCode {
-    telemetry::init_logging(&settings.log);
+    // Held to the end: dropping it writes out the log lines still queued.
+    let _log = telemetry::init_logging(&settings.log);
     let state = match AppState::with_builtin_intents(settings) {
         Ok(s) => Arc::new(s),
         Err(e) => {

@@ -98,7 +98,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(_: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(telemetry::metrics_handle().render())
+        .body(telemetry::render_metrics())
 }
 
 async fn intents(state: web::Data<AppState>) -> HttpResponse {

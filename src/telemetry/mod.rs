@@ -1,6 +1,9 @@
 //! Logs (tracing) and metrics (the `metrics` facade, exported as Prometheus text).
 
 pub mod cloud_logging;
+pub mod log_queue;
+
+pub use log_queue::LogGuard;
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -11,8 +14,10 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogSettings;
 
-/// Installs the global subscriber; later calls are ignored (tests build many apps).
-pub fn init_logging(settings: &LogSettings) {
+/// Installs the global subscriber; later calls are ignored (tests build many apps). Keep the
+/// guard until the process ends: JSON lines are written by a thread of their own, and dropping
+/// the guard writes out the ones still queued (see [`log_queue`]).
+pub fn init_logging(settings: &LogSettings) -> LogGuard {
     let filter = EnvFilter::try_from_env("RUST_LOG")
         .or_else(|_| EnvFilter::try_new(&settings.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
@@ -25,16 +30,28 @@ pub fn init_logging(settings: &LogSettings) {
     if json {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::util::SubscriberInitExt;
-        tracing_subscriber::registry()
+        let (writer, guard) = log_queue::queue(std::io::stdout());
+        let drops = writer.error_counter();
+        let installed = tracing_subscriber::registry()
             .with(filter)
-            .with(cloud_logging::CloudLoggingLayer::new(std::io::stdout))
-            .try_init()
-            .ok();
+            .with(cloud_logging::CloudLoggingLayer::new(writer))
+            .try_init();
+        match installed {
+            Ok(()) => {
+                log_queue::report_drops(drops);
+                guard
+            }
+            // Not installed: the queue goes with its guard, unused.
+            Err(_) => LogGuard::none(),
+        }
     } else {
+        // Lines on a terminal are for a person watching: written at once, in order with any
+        // other output.
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .try_init()
             .ok();
+        LogGuard::none()
     }
 }
 
@@ -78,6 +95,13 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
             });
         handle
     })
+}
+
+/// The Prometheus text for `/metrics`, with the counters kept outside the recorder brought up
+/// to date first.
+pub fn render_metrics() -> String {
+    metrics::counter!("intentful_log_lines_dropped_total").absolute(log_queue::dropped_lines());
+    metrics_handle().render()
 }
 
 /// Help texts, so `/metrics` explains itself.
@@ -128,6 +152,10 @@ fn describe() {
     describe_gauge!(
         "intentful_upstream_breaker_open",
         "1 while an upstream's circuit is open or half-open, else 0"
+    );
+    describe_counter!(
+        "intentful_log_lines_dropped_total",
+        "JSON log lines dropped because stdout could not keep up and the log queue was full"
     );
     describe_counter!(
         "intentful_upstream_cache_total",

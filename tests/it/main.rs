@@ -12,6 +12,7 @@ mod hostile_input;
 mod limits;
 mod log_leaks;
 mod log_outcome;
+mod log_stall;
 mod metrics;
 mod shutdown;
 mod slow_clients;

@@ -120,7 +120,7 @@ pub enum UnknownIntentPolicy {
 pub struct LogSettings {
     /// `json` (Cloud Logging), `pretty` (terminal) or `auto` (pretty on a TTY).
     pub format: String,
-    /// A tracing filter, e.g. `info` or `intentful=debug`.
+    /// A level or `target=level` list, e.g. `info` or `intentful=debug,warn`.
     pub level: String,
     /// Google Cloud project for trace links in JSON logs; `GOOGLE_CLOUD_PROJECT` when empty.
     pub gcp_project: String,
@@ -388,6 +388,12 @@ impl Settings {
             "auto" | "json" | "pretty" => {}
             _ => return bad("log.format", "must be one of auto, json, pretty"),
         }
+        if crate::telemetry::target_levels(&self.log.level).is_none() {
+            return bad(
+                "log.level",
+                "must be a level or `target=level` list, e.g. `info` or `intentful=debug,warn`",
+            );
+        }
         Ok(())
     }
 
@@ -541,6 +547,21 @@ mod tests {
             jail.set_env("INTENTFUL_DEADLINE__CX_MS", "60000");
             let err = Settings::load(None).unwrap_err().to_string();
             assert!(err.contains("deadline.cx_ms"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn log_level_must_be_a_target_level_list() {
+        Jail::expect_with(|jail| {
+            jail.set_env("INTENTFUL_LOG__LEVEL", "intentful=debug,warn");
+            assert!(Settings::load(None).is_ok());
+            jail.set_env("INTENTFUL_LOG__LEVEL", "[webhook]=debug");
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("log.level"), "{err}");
+            jail.set_env("INTENTFUL_LOG__LEVEL", "intentful=loud");
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("log.level"), "{err}");
             Ok(())
         });
     }

@@ -3,15 +3,11 @@
 //! webhook call's lines group under its trace in the console.
 
 use std::fmt;
-use std::io::Write;
 
 use smallvec::SmallVec;
 use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::registry::LookupSpan;
+use tracing::span::{Attributes, Record};
+use tracing::{Event, Level};
 
 /// Span field names that Cloud Logging wants under its own keys.
 pub const TRACE_FIELD: &str = "trace";
@@ -45,6 +41,22 @@ pub struct SpanFields {
 }
 
 impl SpanFields {
+    /// The fields a span is created with.
+    pub(crate) fn new(attrs: &Attributes<'_>) -> SpanFields {
+        // Sized for the webhook span's fields: growing it cost reallocations on every call.
+        let mut fields = SpanFields {
+            json: Vec::with_capacity(320),
+            ..SpanFields::default()
+        };
+        attrs.record(&mut Fields(&mut fields));
+        fields
+    }
+
+    /// Fields recorded later (`span.record`).
+    pub(crate) fn record(&mut self, values: &Record<'_>) {
+        values.record(&mut Fields(self));
+    }
+
     fn contains(&self, name: &str) -> bool {
         self.entries.iter().any(|(k, _, _)| *k == name)
     }
@@ -195,77 +207,6 @@ impl<S: FieldSink> Visit for Fields<'_, S> {
     }
 }
 
-/// The JSON log layer: keeps every span's fields as [`SpanFields`] in its extensions and writes
-/// each event as one line to `make_writer`. Install it on a registry, behind the level filter:
-/// `registry().with(filter).with(CloudLoggingLayer::new(std::io::stdout))`.
-///
-/// A layer of its own rather than a formatter inside `tracing_subscriber::fmt`: the fmt layer
-/// kept a second, unused copy of every span's fields and copied each finished line once more,
-/// which showed in the per-call profile.
-pub struct CloudLoggingLayer<W> {
-    make_writer: W,
-}
-
-impl<W> CloudLoggingLayer<W> {
-    pub fn new(make_writer: W) -> Self {
-        CloudLoggingLayer { make_writer }
-    }
-}
-
-impl<S, W> Layer<S> for CloudLoggingLayer<W>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    W: for<'w> MakeWriter<'w> + 'static,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        // Sized for the webhook span's fields: growing it cost reallocations on every call.
-        let mut fields = SpanFields {
-            json: Vec::with_capacity(320),
-            ..SpanFields::default()
-        };
-        attrs.record(&mut Fields(&mut fields));
-        let mut ext = span.extensions_mut();
-        if ext.get_mut::<SpanFields>().is_none() {
-            ext.insert(fields);
-        }
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut ext = span.extensions_mut();
-        if let Some(fields) = ext.get_mut::<SpanFields>() {
-            values.record(&mut Fields(fields));
-        }
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let meta = event.metadata();
-        let write = |line: &[u8]| {
-            // A log line that cannot be written has nowhere to be reported; the call goes on.
-            let _ = self.make_writer.make_writer_for(meta).write_all(line);
-        };
-        // Re-entrancy (a line logged while one is being written) finds the buffer taken and
-        // builds its line in a fresh one instead of panicking.
-        // The buffer is also gone while the thread's locals are torn down (a line logged from
-        // another local's destructor): then, too, the line gets a fresh buffer.
-        let reused = LINE.try_with(|cell| match cell.try_borrow_mut() {
-            Ok(mut out) => {
-                out.clear();
-                write_line(event, &ctx, &mut out);
-                write(&out);
-                true
-            }
-            Err(_) => false,
-        });
-        if reused != Ok(true) {
-            let mut out = Vec::with_capacity(512);
-            write_line(event, &ctx, &mut out);
-            write(&out);
-        }
-    }
-}
-
 /// Appends `text` as a JSON string.
 fn push_json_str(out: &mut Vec<u8>, text: &str) {
     if needs_no_escape(text) {
@@ -350,16 +291,9 @@ fn push_time(out: &mut Vec<u8>) {
     });
 }
 
-thread_local! {
-    /// The line being built, reused: a fresh buffer per line showed in the allocation profile.
-    static LINE: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1024));
-}
-
-/// Writes one log line: Cloud Logging's keys, then the event's own fields, then span fields.
-fn write_line<S>(event: &Event<'_>, ctx: &Context<'_, S>, out: &mut Vec<u8>)
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
+/// Writes one log line for `event`: Cloud Logging's keys, then the event's own fields, then the
+/// fields of the spans it is in, `spans` ordered from the root to the innermost.
+pub(crate) fn write_line(event: &Event<'_>, spans: &[&SpanFields], out: &mut Vec<u8>) {
     let meta = event.metadata();
     out.extend_from_slice(b"{\"severity\":\"");
     out.extend_from_slice(severity(meta.level()).as_bytes());
@@ -381,24 +315,9 @@ where
     // Span fields outermost to innermost; a field set again by an inner span or by the event
     // itself is written only there, so every key appears once. Webhook lines have one span,
     // whose fields the event does not repeat: one copy.
-    let spans: smallvec::SmallVec<[_; 4]> = ctx
-        .event_scope(event)
-        .map(|scope| scope.from_root().collect())
-        .unwrap_or_default();
-    for (i, span) in spans.iter().enumerate() {
-        let ext = span.extensions();
-        let Some(own) = ext.get::<SpanFields>() else {
-            continue;
-        };
-        let shadowed = |k: &str| {
-            written.contains(&k)
-                || spans[i + 1..].iter().any(|inner| {
-                    inner
-                        .extensions()
-                        .get::<SpanFields>()
-                        .is_some_and(|f| f.contains(k))
-                })
-        };
+    for (i, own) in spans.iter().enumerate() {
+        let shadowed =
+            |k: &str| written.contains(&k) || spans[i + 1..].iter().any(|inner| inner.contains(k));
         if !own.rewritten && !own.entries.iter().any(|(k, _, _)| shadowed(k)) {
             out.extend_from_slice(&own.json);
             continue;
@@ -438,8 +357,8 @@ pub fn trace_from_headers(
 mod tests {
     use super::*;
     use serde_json::Value;
+    use std::io::Write;
     use std::sync::{Arc, Mutex};
-    use tracing_subscriber::layer::SubscriberExt;
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -454,13 +373,14 @@ mod tests {
         }
     }
 
-    /// What the layer writes while `f` runs, with events up to `level` enabled.
+    /// What the JSON subscriber writes while `f` runs, with events up to `level` enabled.
     fn logged(level: tracing_subscriber::filter::LevelFilter, f: impl FnOnce()) -> String {
         let buf = Buffer::default();
         let writer = buf.clone();
-        let subscriber = tracing_subscriber::registry()
-            .with(level)
-            .with(CloudLoggingLayer::new(move || writer.clone()));
+        let subscriber = crate::telemetry::JsonSubscriber::new(
+            tracing_subscriber::filter::Targets::new().with_default(level),
+            move || writer.clone(),
+        );
         tracing::subscriber::with_default(subscriber, f);
         let bytes = buf.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()

@@ -1,8 +1,10 @@
 //! Logs (tracing) and metrics (the `metrics` facade, exported as Prometheus text).
 
 pub mod cloud_logging;
+pub mod json_subscriber;
 pub mod log_queue;
 
+pub use json_subscriber::JsonSubscriber;
 pub use log_queue::LogGuard;
 
 use std::io::IsTerminal;
@@ -10,6 +12,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogSettings;
@@ -18,25 +21,17 @@ use crate::config::LogSettings;
 /// guard until the process ends: JSON lines are written by a thread of their own, and dropping
 /// the guard writes out the ones still queued (see [`log_queue`]).
 pub fn init_logging(settings: &LogSettings) -> LogGuard {
-    let filter = EnvFilter::try_from_env("RUST_LOG")
-        .or_else(|_| EnvFilter::try_new(&settings.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    use tracing_subscriber::util::SubscriberInitExt;
     let json = match settings.format.as_str() {
         "json" => true,
         "pretty" => false,
         _ => !std::io::stdout().is_terminal(),
     };
-    // Both arms only report "already installed" (tests build many apps); nothing to do then.
+    // Both arms only fail with "already installed" (tests build many apps); nothing to do then.
     if json {
-        use tracing_subscriber::layer::SubscriberExt;
-        use tracing_subscriber::util::SubscriberInitExt;
         let (writer, guard) = log_queue::queue(std::io::stdout());
         let drops = writer.error_counter();
-        let installed = tracing_subscriber::registry()
-            .with(filter)
-            .with(cloud_logging::CloudLoggingLayer::new(writer))
-            .try_init();
-        match installed {
+        match JsonSubscriber::new(json_filter(&settings.level), writer).try_init() {
             Ok(()) => {
                 log_queue::report_drops(drops);
                 guard
@@ -46,13 +41,38 @@ pub fn init_logging(settings: &LogSettings) -> LogGuard {
         }
     } else {
         // Lines on a terminal are for a person watching: written at once, in order with any
-        // other output.
+        // other output, and filtered with every `RUST_LOG` feature.
+        let filter = EnvFilter::try_from_env("RUST_LOG")
+            .or_else(|_| EnvFilter::try_new(&settings.level))
+            .unwrap_or_else(|_| EnvFilter::new("info"));
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .try_init()
             .ok();
         LogGuard::none()
     }
+}
+
+/// The JSON format's filter: `RUST_LOG` when set and valid, else `log.level`, else `info`.
+/// Both take `target=level` lists (`intentful=debug,info`); span and field directives, which
+/// only the terminal format reads, make a value invalid.
+fn json_filter(level: &str) -> Targets {
+    std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| target_levels(&v))
+        .or_else(|| target_levels(level))
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+}
+
+/// A `target=level` list (`info`, `intentful=debug,warn`), or `None` for anything else.
+/// `Targets` alone would read a span directive (`[webhook]=debug`) as a target of that name
+/// and, with no default level left, log nothing at all.
+pub fn target_levels(directives: &str) -> Option<Targets> {
+    if directives.contains(['[', ']', '{', '}']) {
+        return None;
+    }
+    directives.parse().ok()
 }
 
 /// The Google Cloud project for trace links: `log.gcp_project`, else `GOOGLE_CLOUD_PROJECT`.

@@ -98,7 +98,11 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
         assert!(
             statuses.iter().all(|&s| s == 200),
             "every call answered 200 while stdout was stalled; got {:?}",
-            statuses.iter().filter(|&&s| s != 200).take(5).collect::<Vec<_>>()
+            statuses
+                .iter()
+                .filter(|&&s| s != 200)
+                .take(5)
+                .collect::<Vec<_>>()
         );
         answered += statuses.len();
         dropped = drops().await;

@@ -188,6 +188,7 @@ def main():
     print(f"mock upstream alone: {mock_rps:,.0f} req/s", flush=True)
 
     servers = {}
+    answers = {}
     for name, cmd, env in (("bare", bare_cmd, bare_env), ("intentful", intentful_cmd, intentful_env)):
         port = free_port()
         p = start(cmd, env(port), SERVER_CPU, cwd)
@@ -199,6 +200,13 @@ def main():
             outcome = headers.get("x-intentful-outcome", headers.get("X-Intentful-Outcome", "ok"))
             if status != 200 or EXPECT[sc] not in text or outcome != "ok":
                 raise RuntimeError(f"{name} {sc}: wrong answer {status} {outcome} {text[:200]}")
+            answers[(name, sc)] = json.loads(text)
+    # Same work out: both servers must answer the same JSON, or the ratio would also measure
+    # how much more one of them writes.
+    for sc in ("W", "U"):
+        if answers[("bare", sc)] != answers[("intentful", sc)]:
+            raise RuntimeError(f"{sc}: the servers answer differently: bare "
+                               f"{answers[('bare', sc)]} intentful {answers[('intentful', sc)]}")
 
     results = {}
     for sc in ("W", "U"):

@@ -1,6 +1,7 @@
 //! The benchmark's baseline: the least a Rust webhook could do. One actix-web worker parses the
 //! body into `serde_json::Value`, matches `queryResult.intent.displayName`, calls the upstream
-//! for `GetWeather` with one shared `reqwest::Client`, and replies `{"fulfillmentText": ...}`.
+//! for `GetWeather` with one shared `reqwest::Client`, and replies with `serde_json::json!`: the
+//! same JSON as intentful's answer (`bench/bench.py` checks), so that both do the same work out.
 //! No auth, deadline, metrics or logs: that is the point of comparison.
 //!
 //! Env: `PORT` (default 8081), `UPSTREAM` (base URL of the mock, default http://127.0.0.1:9100).
@@ -20,8 +21,12 @@ async fn webhook(body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
         return HttpResponse::BadRequest().finish();
     };
     let query = &req["queryResult"];
+    // The same JSON as intentful answers (bench.py checks): the text repeated as the first
+    // rich message, and the welcome intent's three suggestion chips.
+    let mut chips = None;
     let text = match query["intent"]["displayName"].as_str() {
         Some("Default Welcome Intent") => {
+            chips = Some(["Weather in Tokyo", "Convert 10 USD to EUR", "Book a table"]);
             "Hi! I can tell you the weather, convert currencies or book you a table.".to_string()
         }
         Some("GetWeather") => {
@@ -37,7 +42,11 @@ async fn webhook(body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
         }
         _ => return HttpResponse::Ok().json(json!({})),
     };
-    HttpResponse::Ok().json(json!({ "fulfillmentText": text }))
+    let mut messages = vec![json!({ "text": { "text": [text] } })];
+    if let Some(chips) = chips {
+        messages.push(json!({ "quickReplies": { "quickReplies": chips } }));
+    }
+    HttpResponse::Ok().json(json!({ "fulfillmentText": text, "fulfillmentMessages": messages }))
 }
 
 async fn weather(shared: &Shared, city: &str) -> Option<Value> {

@@ -85,6 +85,14 @@ where
         }
     }
 
+    /// The live span `id`, if it is one.
+    fn get(&self, id: &Id) -> Option<sharded_slab::Entry<'_, SpanData>> {
+        if id.into_u64() == LOST {
+            return None;
+        }
+        self.spans.get(key_of(id))
+    }
+
     fn stack(&self) -> &RefCell<Vec<Id>> {
         self.stacks.get_or(|| RefCell::new(Vec::with_capacity(8)))
     }
@@ -115,7 +123,7 @@ where
             .then(|| self.parent_of(event.is_root(), event.parent()))
             .flatten();
         while let Some(id) = next {
-            let Some(span) = self.spans.get(key_of(&id)) else {
+            let Some(span) = self.get(&id) else {
                 break;
             };
             next = span.parent.clone();
@@ -170,7 +178,7 @@ where
     }
 
     fn record(&self, id: &Id, values: &Record<'_>) {
-        if let Some(span) = self.spans.get(key_of(id)) {
+        if let Some(span) = self.get(id) {
             lock(&span.fields).record(values);
         }
     }
@@ -219,7 +227,7 @@ where
     }
 
     fn clone_span(&self, id: &Id) -> Id {
-        if let Some(span) = self.spans.get(key_of(id)) {
+        if let Some(span) = self.get(id) {
             span.refs.fetch_add(1, Ordering::Relaxed);
         }
         id.clone()
@@ -227,7 +235,7 @@ where
 
     fn try_close(&self, id: Id) -> bool {
         let parent = {
-            let Some(span) = self.spans.get(key_of(&id)) else {
+            let Some(span) = self.get(&id) else {
                 return false;
             };
             // As in `Arc`: the last handle's drop must see every write made through the
@@ -248,7 +256,7 @@ where
     fn current_span(&self) -> Current {
         match self
             .current()
-            .and_then(|id| Some((self.spans.get(key_of(&id))?.meta, id)))
+            .and_then(|id| Some((self.get(&id)?.meta, id)))
         {
             Some((meta, id)) => Current::new(id, meta),
             None => Current::none(),
@@ -361,6 +369,18 @@ mod tests {
                 ("entered", &Value::from("r1")),
             ]
         );
+    }
+
+    #[test]
+    fn the_id_of_a_span_that_could_not_be_stored_is_harmless() {
+        let (sub, _buf) = subscriber("info");
+        let lost = Id::from_u64(LOST);
+        assert!(sub.get(&lost).is_none());
+        assert_eq!(sub.clone_span(&lost), lost);
+        sub.enter(&lost);
+        assert!(sub.current_span().id().is_none(), "not a span to report");
+        sub.exit(&lost);
+        assert!(!sub.try_close(lost));
     }
 
     #[test]

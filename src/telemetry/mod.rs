@@ -120,8 +120,10 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
 /// The Prometheus text for `/metrics`, with the counters kept outside the recorder brought up
 /// to date first.
 pub fn render_metrics() -> String {
+    // The recorder first: a counter taken before it exists goes nowhere.
+    let handle = metrics_handle();
     metrics::counter!("intentful_log_lines_dropped_total").absolute(log_queue::dropped_lines());
-    metrics_handle().render()
+    handle.render()
 }
 
 /// Help texts, so `/metrics` explains itself.

@@ -356,22 +356,8 @@ pub fn trace_from_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::test_buffer::Buffer;
     use serde_json::Value;
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Buffer {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// What the JSON subscriber writes while `f` runs, with events up to `level` enabled.
     fn logged(level: tracing_subscriber::filter::LevelFilter, f: impl FnOnce()) -> String {
@@ -382,8 +368,7 @@ mod tests {
             move || writer.clone(),
         );
         tracing::subscriber::with_default(subscriber, f);
-        let bytes = buf.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap()
+        buf.text()
     }
 
     #[test]

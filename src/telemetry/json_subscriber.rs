@@ -267,21 +267,9 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::test_buffer::Buffer;
     use serde_json::Value;
     use std::sync::Arc;
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Buffer {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     type Shared = Arc<JsonSubscriber<Box<dyn Fn() -> Buffer + Send + Sync>>>;
 
@@ -295,8 +283,8 @@ mod tests {
     }
 
     fn lines(buf: &Buffer) -> Vec<Value> {
-        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
-        text.lines()
+        buf.text()
+            .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }

@@ -68,33 +68,18 @@ pub fn dropped_lines() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::test_buffer::Buffer;
     use std::sync::{Arc, Mutex};
-
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .map_err(|_| std::io::ErrorKind::Other)?
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[test]
     fn dropping_the_guard_writes_out_every_queued_line() {
-        let out = Shared::default();
+        let out = Buffer::default();
         let (mut writer, guard) = queue(out.clone());
         for i in 0..1000 {
             writer.write_all(format!("line {i}\n").as_bytes()).unwrap();
         }
         drop(guard);
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.text();
         assert_eq!(text.lines().count(), 1000);
         assert_eq!(text.lines().last(), Some("line 999"));
     }

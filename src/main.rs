@@ -117,7 +117,11 @@ async fn serve(settings: Settings) -> ExitCode {
     };
     actix_web::rt::spawn(startup::shutdown_on_signal(state, server.handle()));
     match server.await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // Here rather than in the signal task, which the runtime may drop before it logs.
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("intentful: {e}");
             ExitCode::FAILURE

@@ -72,7 +72,6 @@ pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
     );
     tokio::time::sleep(Duration::from_millis(s.shutdown_delay_ms)).await;
     server.stop(true).await;
-    tracing::info!("stopped");
 }
 
 #[cfg(unix)]

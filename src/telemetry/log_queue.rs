@@ -1,39 +1,63 @@
 //! The JSON log lines' way out: a queue that a writer thread drains to stdout in batches.
 //!
 //! A webhook call must never wait on its log line. Written straight to stdout, every line was a
-//! `write` syscall on the worker thread (a sixth of a welcome call's CPU in the benchmark), and
-//! a stalled reader of stdout (a full pipe to the logging agent) would have stalled the calls
-//! with it, past their deadline. Lines now go to a bounded queue (tracing-appender's
-//! non-blocking writer); its thread writes whatever has queued up in one `write`. When the
-//! queue is full, lines are dropped, not waited for, and counted in
-//! `intentful_log_lines_dropped_total`.
+//! `write` syscall on the worker thread, and a stalled reader of stdout (a full pipe to the
+//! logging agent) would have stalled the calls with it, past their deadline. Lines now go to a
+//! bounded queue (tracing-appender's non-blocking writer); its thread writes what has queued up
+//! in writes of up to 64 KiB. When the queue is full, lines are dropped, not waited for, and
+//! counted in `intentful_log_lines_dropped_total`.
 
 use std::io::{BufWriter, Write};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 
-/// Lines the queue holds before dropping: about 3 MiB of webhook lines, a few seconds of a
-/// stalled stdout at full load, within the memory budget.
+/// Lines the queue holds before dropping: about 3 MiB of webhook lines, within the memory
+/// budget. At full load that covers a pause of the reader of about a tenth of a second.
 pub const QUEUE_LINES: usize = 8_192;
 
 /// What the writer thread gathers before a `write`; it also writes as soon as the queue is
 /// empty, so a quiet service's lines go out at once.
 const BATCH_BYTES: usize = 64 * 1024;
 
-/// Keeps the writer thread; dropping it writes out the lines still queued. Hold it until the
-/// process ends: `main` returns through it, so a graceful shutdown loses no line.
+/// How long the end of the process waits for the queued lines to be written. tracing-appender
+/// waits up to about a second itself, but with a stalled stdout its guard blocks for good (it
+/// reports the stall with a `println!` to that same stdout): the process must still exit.
+pub const FLUSH_DEADLINE: Duration = Duration::from_millis(1500);
+
+/// Keeps the writer thread. Dropping it writes out the lines still queued, waiting at most
+/// [`FLUSH_DEADLINE`]. Hold it until the process ends: `main` returns through it, so a graceful
+/// shutdown writes out what was logged before it, unless stdout itself is stalled.
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
-    /// Only held: its `Drop` flushes the queue.
-    _worker: Option<WorkerGuard>,
+    worker: Option<WorkerGuard>,
 }
 
 impl LogGuard {
     /// A guard for logs that need no writer thread (the terminal format, or logging set up
     /// before).
     pub fn none() -> LogGuard {
-        LogGuard { _worker: None }
+        LogGuard { worker: None }
+    }
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        let Some(worker) = self.worker.take() else {
+            return;
+        };
+        // Dropped on a thread of its own, so that a stalled stdout cannot hold the exit.
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let flushing = std::thread::Builder::new()
+            .name("intentful-log-flush".into())
+            .spawn(move || {
+                drop(worker);
+                let _ = done_tx.send(());
+            });
+        if flushing.is_ok() {
+            let _ = done_rx.recv_timeout(FLUSH_DEADLINE);
+        }
     }
 }
 
@@ -50,7 +74,7 @@ pub fn queue<W: Write + Send + 'static>(out: W) -> (NonBlocking, LogGuard) {
     (
         writer,
         LogGuard {
-            _worker: Some(guard),
+            worker: Some(guard),
         },
     )
 }

@@ -19,38 +19,41 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogSettings;
 
-/// Installs the global subscriber; later calls are ignored (tests build many apps). Keep the
-/// guard until the process ends: JSON lines are written by a thread of their own, and dropping
-/// the guard writes out the ones still queued (see [`log_queue`]).
+/// Installs the global subscriber; when one is installed already, it stays and this does
+/// nothing. Keep the guard until the process ends: JSON lines are written by a thread of their
+/// own, and dropping the guard writes out the ones still queued (see [`log_queue`]).
 pub fn init_logging(settings: &LogSettings) -> LogGuard {
-    use tracing_subscriber::util::SubscriberInitExt;
     let json = match settings.format.as_str() {
         "json" => true,
         "pretty" => false,
         _ => !std::io::stdout().is_terminal(),
     };
-    // Both arms only fail with "already installed" (tests build many apps); nothing to do then.
     if json {
         let (writer, guard) = log_queue::queue(std::io::stdout());
         let drops = writer.error_counter();
-        match JsonSubscriber::new(json_filter(&settings.level), writer).try_init() {
-            Ok(()) => {
-                log_queue::report_drops(drops);
-                guard
-            }
-            // Not installed: the queue goes with its guard, unused.
-            Err(_) => LogGuard::none(),
+        let subscriber = JsonSubscriber::new(json_filter(&settings.level), writer);
+        if tracing::subscriber::set_global_default(subscriber).is_err() {
+            // Another subscriber was there first: the queue goes with its guard, unused.
+            return LogGuard::none();
         }
+        log_queue::report_drops(drops);
+        // Dependencies' `log` records as tracing events. On its own: a `log` logger set up
+        // before (by an embedding program) must not cost us the installed subscriber's guard.
+        {
+            use tracing_log::AsLog;
+            let _ = tracing_log::LogTracer::builder()
+                .with_max_level(LevelFilter::current().as_log())
+                .init();
+        }
+        guard
     } else {
         // Lines on a terminal are for a person watching: written at once, in order with any
         // other output, and filtered with every `RUST_LOG` feature.
         let filter = EnvFilter::try_from_env("RUST_LOG")
             .or_else(|_| EnvFilter::try_new(&settings.level))
             .unwrap_or_else(|_| EnvFilter::new("info"));
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .try_init()
-            .ok();
+        // Fails only when a subscriber is installed already: it stays.
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
         LogGuard::none()
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 
@@ -34,19 +34,25 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
         .spawn()
         .expect("spawn intentful");
     let stdout = child.stdout.take().expect("stdout is piped");
-    let running = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("intentful exited before listening")
-            .expect("utf-8");
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-            if v["message"] == "intentful listening" {
-                break v["addr"].as_str().expect("addr").to_string();
+    let mut running = Running(child);
+    // Read up to the "listening" line on a thread, so that a binary that never logs it fails
+    // the test instead of hanging it; the reader comes back unread past that line.
+    let (found_tx, found_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+                if v["message"] == "intentful listening" {
+                    let addr = v["addr"].as_str().unwrap_or_default().to_string();
+                    let _ = found_tx.send((addr, lines));
+                    return;
+                }
             }
         }
-    };
+    });
+    let (addr, lines) = found_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("no \"intentful listening\" line within 30 s");
     // From here on nobody reads: `lines` keeps the pipe open and full.
 
     let http = reqwest::Client::builder()
@@ -114,6 +120,26 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
         dropped > 0.0,
         "{answered} calls with stdout stalled, yet no line was counted as dropped"
     );
+
+    // SIGTERM with stdout still stalled: the lines still queued cannot be written, and the
+    // process must exit anyway, soon after the wait for them runs out.
+    let child = &mut running.0;
+    let sent_at = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break Some(exit);
+        }
+        if sent_at.elapsed() > Duration::from_secs(10) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let exit = exit.expect("still running 10 s after SIGTERM: the exit waits on stdout");
+    assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
     drop(lines);
-    drop(running);
 }

@@ -29,7 +29,7 @@ async fn sigterm_during_load_loses_no_request_and_exits_zero() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn intentful");
-    let (addr, _, _drain) = listening(&mut child);
+    let (addr, _, rest_of_log) = listening(&mut child);
 
     let body = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -119,4 +119,13 @@ async fn sigterm_during_load_loses_no_request_and_exits_zero() {
     );
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
     assert!(took < Duration::from_secs(5), "took {took:?}");
+    // Log lines leave from a queue: the last ones, logged as the server stopped, were still
+    // written out before the process ended.
+    let log = rest_of_log.join().expect("log reader");
+    let last: serde_json::Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .last()
+        .expect("JSON log lines after start-up");
+    assert_eq!(last["message"], "stopped", "{log}");
 }

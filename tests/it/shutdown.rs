@@ -124,8 +124,8 @@ async fn sigterm_during_load_loses_no_request_and_exits_zero() {
     let log = rest_of_log.join().expect("log reader");
     let last: serde_json::Value = log
         .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .last()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
         .expect("JSON log lines after start-up");
     assert_eq!(last["message"], "stopped", "{log}");
 }

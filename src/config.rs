@@ -554,8 +554,28 @@ mod tests {
     #[test]
     fn log_level_must_be_a_target_level_list() {
         Jail::expect_with(|jail| {
-            jail.set_env("INTENTFUL_LOG__LEVEL", "intentful=debug,warn");
-            assert!(Settings::load(None).is_ok());
+            for good in [
+                "info",
+                "WARN",
+                "intentful=debug,warn",
+                "intentful=debug, warn",
+                "off",
+            ] {
+                jail.set_env("INTENTFUL_LOG__LEVEL", good);
+                assert!(Settings::load(None).is_ok(), "{good}");
+            }
+            for typo in [
+                "warning",
+                "inf",
+                "",
+                "intentful",
+                "=debug",
+                "intentful=loud,info",
+            ] {
+                jail.set_env("INTENTFUL_LOG__LEVEL", typo);
+                let err = Settings::load(None).unwrap_err().to_string();
+                assert!(err.contains("log.level"), "{typo}: {err}");
+            }
             jail.set_env("INTENTFUL_LOG__LEVEL", "[webhook]=debug");
             let err = Settings::load(None).unwrap_err().to_string();
             assert!(err.contains("log.level"), "{err}");

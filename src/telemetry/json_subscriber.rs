@@ -165,6 +165,7 @@ where
         let parent = self
             .parent_of(attrs.is_root(), attrs.parent())
             .map(|p| self.clone_span(&p));
+        let held = parent.clone();
         let data = SpanData {
             meta: attrs.metadata(),
             parent,
@@ -173,7 +174,13 @@ where
         };
         match self.spans.insert(data) {
             Some(key) => Id::from_u64(key as u64 + 1),
-            None => Id::from_u64(LOST),
+            None => {
+                // Not stored: nothing will close it, so the parent is let go now.
+                if let Some(parent) = held {
+                    self.try_close(parent);
+                }
+                Id::from_u64(LOST)
+            }
         }
     }
 

@@ -70,14 +70,30 @@ fn json_filter(level: &str) -> Targets {
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
-/// A `target=level` list (`info`, `intentful=debug,warn`), or `None` for anything else.
-/// `Targets` alone would read a span directive (`[webhook]=debug`) as a target of that name
-/// and, with no default level left, log nothing at all.
+/// A list of levels and `target=level` pairs (`info`, `intentful=debug, warn`), or `None` for
+/// anything else. `Targets` alone reads any word that is not a level as a target at `trace`:
+/// `warning`, a typo or a span directive (`[webhook]=debug`) would leave no default level, and
+/// JSON logs would go almost silent.
 pub fn target_levels(directives: &str) -> Option<Targets> {
-    if directives.contains(['[', ']', '{', '}']) {
-        return None;
+    // `LevelFilter` reads "" as `error`: an empty value or directive is refused instead.
+    let is_level = |l: &str| !l.is_empty() && l.parse::<LevelFilter>().is_ok();
+    let mut cleaned = Vec::new();
+    for directive in directives.split(',').map(str::trim) {
+        let valid = match directive.split_once('=') {
+            Some((target, level)) => {
+                let target = target.trim();
+                !target.is_empty()
+                    && !target.contains(['[', ']', '{', '}', ' '])
+                    && is_level(level.trim())
+            }
+            None => is_level(directive),
+        };
+        if !valid {
+            return None;
+        }
+        cleaned.push(directive.replace(' ', ""));
     }
-    directives.parse().ok()
+    cleaned.join(",").parse().ok()
 }
 
 /// The Google Cloud project for trace links: `log.gcp_project`, else `GOOGLE_CLOUD_PROJECT`.

@@ -67,6 +67,32 @@ def post(port, body, timeout=2.0):
         c.close()
 
 
+def check_intentful_after_load(port):
+    """Fails the run if intentful did less than its full work under load: a fallback is a 200
+    too, and a dropped log line is a line not written."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/metrics")
+    metrics = c.getresponse().read().decode()
+    c.close()
+    bad = [l for l in metrics.splitlines()
+           if l.startswith("intentful_webhook_requests_total") and 'outcome="ok"' not in l]
+    if bad:
+        raise RuntimeError(f"intentful answered with fallbacks under load: {bad}")
+    dropped = [l for l in metrics.splitlines()
+               if l.startswith("intentful_log_lines_dropped_total") and not l.endswith(" 0")]
+    if dropped:
+        raise RuntimeError(f"intentful dropped log lines under load: {dropped}")
+
+
+def answer(port, body):
+    """The JSON a server answers to `body`, checked to be a real answer."""
+    status, headers, text = post(port, body, timeout=10.0)
+    outcome = headers.get("x-intentful-outcome", headers.get("X-Intentful-Outcome", "ok"))
+    if status != 200 or outcome != "ok" or not any(e in text for e in EXPECT.values()):
+        raise RuntimeError(f"wrong answer {status} {outcome} {text[:200]}")
+    return json.loads(text)
+
+
 def wait_ready(port, body, deadline_s=10.0, interval_s=0.001):
     """Polls until the first 200; returns seconds waited (None on timeout)."""
     t0 = time.perf_counter()
@@ -230,15 +256,7 @@ def main():
                       f"  p99 {r['p99_us'] / 1000:6.2f} ms  cpu {r['cpu_us']:5.1f} us/req", flush=True)
 
     rss = {name: vm_hwm_kib(p.pid) / 1024 for name, (p, _) in servers.items()}
-    # A fallback is a 200 too: make sure intentful answered every call for real.
-    c = http.client.HTTPConnection("127.0.0.1", servers["intentful"][1], timeout=2)
-    c.request("GET", "/metrics")
-    metrics = c.getresponse().read().decode()
-    c.close()
-    bad = [l for l in metrics.splitlines()
-           if l.startswith("intentful_webhook_requests_total") and 'outcome="ok"' not in l]
-    if bad:
-        raise RuntimeError(f"intentful answered with fallbacks under load: {bad}")
+    check_intentful_after_load(servers["intentful"][1])
     for name, (p, _) in list(servers.items()):
         stop(p)
 

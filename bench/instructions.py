@@ -6,7 +6,9 @@ Throughput on a shared VM swings with the neighbours' load; the number of user-s
 instructions a call takes does not. This runs each server under callgrind with counting off,
 warms it up, counts over a few seconds of wrk load, and divides by the calls wrk saw answered.
 Kernel work (sockets, syscalls) is not counted: it is about the same for both servers (one
-recv and one send per call; intentful adds one write for its log line).
+recv and one send per call; intentful's log lines leave in batches from a thread of their own,
+whose instructions are counted). Like bench.py, it checks that both servers answer the same
+JSON, and that intentful neither fell back nor dropped a log line under the load.
 
 Instructions alone understate the difference: intentful runs more distinct code per call than
 the bare server, and misses the caches more. callgrind also simulates the caches and the branch
@@ -48,6 +50,7 @@ def count(name, cmd, env, body_path, body, seconds, out_dir):
     try:
         if bench.wait_ready(port, body, deadline_s=60.0, interval_s=0.05) is None:
             raise RuntimeError(f"{name} did not start under valgrind")
+        reply = bench.answer(port, body)
         url = f"http://127.0.0.1:{port}/webhook"
         script = os.path.join(bench.BENCH, "load.lua")
         bench.wrk(url, script, 2, 8, [body_path])  # warm-up, not counted
@@ -59,6 +62,8 @@ def count(name, cmd, env, body_path, body, seconds, out_dir):
         subprocess.run(["callgrind_control", "--dump", str(p.pid)], check=True,
                        capture_output=True)
         time.sleep(0.5)
+        if "intentful" in name:
+            bench.check_intentful_after_load(port)
     finally:
         bench.stop(p)
     # The explicit dump is part 1; the one at exit (counting still on) is not used.
@@ -73,7 +78,7 @@ def count(name, cmd, env, body_path, body, seconds, out_dir):
                 break
     per = {e: t / r["requests"] for e, t in zip(events, totals)}
     cycles = sum(w * per.get(e, 0) for e, w in WEIGHTS.items())
-    return per["Ir"], cycles, r["requests"]
+    return per["Ir"], cycles, r["requests"], reply
 
 
 def main():
@@ -96,16 +101,22 @@ def main():
                       lambda port: bench.intentful_settings(port, upstream)),
     }
     per_call = {}
+    replies = {}
     try:
         for sc in ("W", "U"):
             for name, (cmd, env) in servers.items():
-                ir, cycles, calls = count(f"{sc}-{name}", cmd, env, bench.BODIES[sc],
-                                          bodies[sc], opts.seconds, work)
+                ir, cycles, calls, reply = count(f"{sc}-{name}", cmd, env, bench.BODIES[sc],
+                                                 bodies[sc], opts.seconds, work)
                 per_call[(sc, name)] = (ir, cycles)
+                replies[(sc, name)] = reply
                 print(f"{sc} {name:9} {ir:10,.0f} instructions, {cycles:10,.0f} estimated cycles "
                       f"per call ({calls:,} calls)", flush=True)
     finally:
         bench.stop(mock)
+    for sc in ("W", "U"):
+        if replies[(sc, "bare")] != replies[(sc, "intentful")]:
+            raise RuntimeError(f"{sc}: the servers answer differently: {replies[(sc, 'bare')]} "
+                               f"against {replies[(sc, 'intentful')]}")
 
     lines = [
         f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()}, "

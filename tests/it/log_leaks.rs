@@ -2,14 +2,14 @@
 //! through accepted and refused calls; its JSON logs never contain a secret, token or password,
 //! and user text appears only at debug level (checked too, so the test can see it at all).
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine;
 use wiremock::matchers::{header, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{binary, client, listening};
+use crate::support::{binary, client, listening, sigterm};
 
 const INBOUND_TOKEN: &str = "inbound-token-QX7RM2PL9";
 const WRONG_TOKEN: &str = "wrong-token-ZK4WB8NV3";
@@ -92,11 +92,7 @@ async fn logs_at(level: &str) -> String {
         assert_eq!(resp.status().as_u16(), want);
     }
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    sigterm(&child);
     let exit = actix_web::rt::task::spawn_blocking(move || child.wait())
         .await
         .expect("join")

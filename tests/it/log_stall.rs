@@ -3,23 +3,12 @@
 //! lines it had to drop. With lines written on the calls' own thread, the first full pipe
 //! would block the worker and every call after it would time out.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 
-use crate::support::{binary, es_request};
-
-/// Kills the child when the test ends, passing or not.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::{binary, es_request, read_until_listening, sigterm, Running};
 
 #[actix_web::test]
 async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
@@ -33,26 +22,8 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn intentful");
-    let stdout = child.stdout.take().expect("stdout is piped");
+    let (addr, _, lines) = read_until_listening(&mut child);
     let mut running = Running(child);
-    // Read up to the "listening" line on a thread, so that a binary that never logs it fails
-    // the test instead of hanging it; the reader comes back unread past that line.
-    let (found_tx, found_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        while let Some(Ok(line)) = lines.next() {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                if v["message"] == "intentful listening" {
-                    let addr = v["addr"].as_str().unwrap_or_default().to_string();
-                    let _ = found_tx.send((addr, lines));
-                    return;
-                }
-            }
-        }
-    });
-    let (addr, lines) = found_rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("no \"intentful listening\" line within 30 s");
     // From here on nobody reads: `lines` keeps the pipe open and full.
 
     let http = reqwest::Client::builder()
@@ -125,11 +96,7 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
     // process must exit anyway, soon after the wait for them runs out.
     let child = &mut running.0;
     let sent_at = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    sigterm(child);
     let exit = loop {
         if let Some(exit) = child.try_wait().expect("wait") {
             break Some(exit);

@@ -7,25 +7,15 @@
 //! would make exact deltas flaky.
 
 use std::collections::HashSet;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use prometheus_parse::{LineInfo, Scrape, Value as Sample};
 use serde_json::json;
 
-use crate::support::{binary, client, es_request, listening};
+use crate::support::{binary, client, es_request, listening, Running};
 
 /// The header-token secret guarding `/webhook/cx` in the spawned process.
 const CX_TOKEN: &str = "metrics-test-token-0001";
-
-/// Kills the child when the test ends, passing or not.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Starts the binary on a free port with `/webhook/cx` behind a header token; returns its address.
 fn start() -> (Running, String) {

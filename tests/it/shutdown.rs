@@ -1,7 +1,7 @@
 //! Graceful shutdown of the real binary under steady load: readiness turns off first, every
 //! request sent before the load balancer noticed succeeds, and the process exits 0 in time.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{binary, client, listening};
+use crate::support::{binary, client, listening, sigterm};
 
 #[actix_web::test]
 async fn sigterm_during_load_loses_no_request_and_exits_zero() {
@@ -95,11 +95,7 @@ async fn sigterm_during_load_loses_no_request_and_exits_zero() {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let before = ok.load(Ordering::SeqCst);
     let sent_at = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    sigterm(&child);
     for w in workers {
         w.await.expect("worker");
     }

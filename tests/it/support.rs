@@ -80,33 +80,67 @@ pub fn binary() -> std::process::Command {
     cmd
 }
 
+/// The unread rest of a child's log, line by line.
+pub type LogLines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// Reads the child's log until its "intentful listening" line, for at most 30 s. Returns the
+/// address, the lines read so far, and the rest of the log, unread.
+pub fn read_until_listening(child: &mut std::process::Child) -> (String, String, LogLines) {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout is piped");
+    // On a thread, so that a binary that never logs the line fails the test instead of
+    // hanging it; the reader comes back through the channel.
+    let (found_tx, found_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut seen = String::new();
+        while let Some(Ok(line)) = lines.next() {
+            seen.push_str(&line);
+            seen.push('\n');
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                if v["message"] == "intentful listening" {
+                    let addr = v["addr"].as_str().unwrap_or_default().to_string();
+                    let _ = found_tx.send((addr, seen, lines));
+                    return;
+                }
+            }
+        }
+    });
+    found_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("intentful exited, or logged no \"intentful listening\" line within 30 s")
+}
+
 /// Reads the child's log until its "intentful listening" line. Returns the address, the lines
 /// read so far, and a thread that drains (and returns) the rest, so the child never blocks on a
 /// full pipe.
 pub fn listening(
     child: &mut std::process::Child,
 ) -> (String, String, std::thread::JoinHandle<String>) {
-    use std::io::{BufRead, BufReader};
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let mut seen = String::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("intentful exited before listening")
-            .expect("utf-8");
-        seen.push_str(&line);
-        seen.push('\n');
-        if let Ok(v) = serde_json::from_str::<Value>(&line) {
-            if v["message"] == "intentful listening" {
-                break v["addr"].as_str().expect("addr").to_string();
-            }
-        }
-    };
+    let (addr, seen, lines) = read_until_listening(child);
     let rest = std::thread::spawn(move || {
         lines
             .map_while(Result::ok)
             .fold(String::new(), |acc, l| acc + &l + "\n")
     });
     (addr, seen, rest)
+}
+
+/// A child process killed when the test ends, passing or not.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends SIGTERM to the child, as Cloud Run and Kubernetes do to stop it.
+pub fn sigterm(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -TERM failed: {status:?}");
 }

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{binary, client};
+use crate::support::{binary, client, sigterm};
 
 /// A port that was free a moment ago: at `warn` the binary does not log where it listens.
 fn free_port() -> u16 {
@@ -62,8 +62,10 @@ async fn fallback_line_names_the_outcome_when_the_span_is_filtered_out() {
         .expect("answer");
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["x-intentful-outcome"], "fallback_error");
-    let _ = child.kill();
-    let _ = child.wait();
+    // SIGTERM, not SIGKILL: lines leave through a queue, and only a clean exit writes it out.
+    sigterm(&child);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{status:?}");
     let logs = out.join().expect("stdout");
     let line: serde_json::Value = logs
         .lines()

@@ -10,6 +10,7 @@ pub mod auth;
 mod breaker;
 mod cache;
 mod call;
+mod call_url;
 mod concurrency;
 mod error;
 mod retry;
@@ -38,8 +39,8 @@ pub struct Upstream {
     pub name: String,
     /// `name`, shared by every call's client without a copy.
     label: Arc<str>,
-    /// Base URL without a trailing slash.
-    base: String,
+    /// Parsed once: each call sets only its path and query (`call_url.rs`).
+    base: url::Url,
     pub timeout: Duration,
     pub max_response_bytes: u64,
     auth: auth::Auth,
@@ -52,11 +53,11 @@ pub struct Upstream {
 
 impl Upstream {
     fn new(name: &str, s: &UpstreamSettings, http: &reqwest::Client) -> Self {
-        let base = s.base_url.as_str().trim_end_matches('/').to_string();
+        let base = s.base_url.clone();
         Upstream {
             name: name.to_string(),
             label: Arc::from(name),
-            auth: auth::Auth::new(&s.auth, &base, http),
+            auth: auth::Auth::new(&s.auth, base.as_str().trim_end_matches('/'), http),
             base,
             timeout: Duration::from_millis(s.timeout_ms),
             max_response_bytes: s.max_response_bytes,
@@ -66,16 +67,6 @@ impl Upstream {
             cache: cache::ResponseCache::new(&s.cache),
             metrics: crate::telemetry::UpstreamMetrics::new(name),
         }
-    }
-
-    fn url(&self, path: &str) -> String {
-        let mut url = String::with_capacity(self.base.len() + path.len() + 1);
-        url.push_str(&self.base);
-        if !path.is_empty() && !path.starts_with('/') {
-            url.push('/');
-        }
-        url.push_str(path);
-        url
     }
 }
 

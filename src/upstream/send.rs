@@ -9,6 +9,7 @@ use reqwest::header::RETRY_AFTER;
 
 use super::cache::{self, Lookup};
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
+use super::call_url::{self, CallUrl};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
 use crate::chunks::Chunks;
 use crate::telemetry;
@@ -56,7 +57,7 @@ impl UpstreamRequest {
     ) -> Result<UpstreamResponse, UpstreamErrorKind> {
         let key = cache::key(
             self.method.as_str(),
-            &self.full_url(up),
+            self.full_url(up).as_str(),
             &opts.vary,
             &self.headers,
             self.body.as_deref(),
@@ -213,8 +214,8 @@ impl UpstreamRequest {
 
     fn builder(&self, up: &Upstream) -> reqwest::RequestBuilder {
         let mut builder = self
-            .http
-            .request(self.method.clone(), self.full_url(up))
+            .full_url(up)
+            .request(&self.http, self.method.clone())
             .header("x-request-id", &*self.request_id);
         if !self.headers.is_empty() {
             builder = builder.headers(self.headers.clone());
@@ -225,13 +226,8 @@ impl UpstreamRequest {
         builder
     }
 
-    fn full_url(&self, up: &Upstream) -> String {
-        let mut url = up.url(&self.path);
-        if !self.query.is_empty() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&self.query);
-        }
-        url
+    fn full_url(&self, up: &Upstream) -> CallUrl {
+        call_url::compose(&up.base, &self.path, &self.query)
     }
 }
 

@@ -69,11 +69,20 @@ pub async fn read_limited(
 
 /// Parses JSON into `T`: syntax errors are 400, valid JSON of the wrong shape is 422.
 pub fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, WebhookError> {
+    parse_with(body, what, |b| serde_json::from_slice(b))
+}
+
+/// [`parse`] with the parse itself given by the caller.
+pub fn parse_with<T>(
+    body: &[u8],
+    what: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<T, WebhookError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(WebhookError::EmptyBody);
     }
     check_depth(body)?;
-    let value = serde_json::from_slice(body).map_err(|e| classify(e, what))?;
+    let value = parse(body).map_err(|e| classify(e, what))?;
     // serde also builds structs from arrays; a webhook request is always an object.
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {

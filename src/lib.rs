@@ -22,6 +22,7 @@ pub mod fixtures;
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;
+mod key_hook;
 pub mod limits;
 pub mod protocol;
 pub mod request;

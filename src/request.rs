@@ -7,10 +7,11 @@
 //! path cannot decide (no marker, both protocols' markers, a body that does not parse) takes
 //! the exact path, which gives every refusal its precise message.
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, Visitor};
 
 use crate::body;
 use crate::error::WebhookError;
+use crate::key_hook::{Hooked, KeyHook};
 use crate::protocol::{cx, es, Protocol};
 use crate::webhook::{Parsed, Route};
 
@@ -27,7 +28,7 @@ pub fn parse_request(route: Route, body: &[u8]) -> Result<Parsed, WebhookError> 
 // about 1 KiB, and each move through a `Result` was a copy of it (callgrind).
 
 fn parse_es(body: &[u8]) -> Result<Box<es::WebhookRequest>, WebhookError> {
-    let req: Box<es::WebhookRequest> = body::parse(body, "Dialogflow ES WebhookRequest")?;
+    let req = body::parse_with(body, "Dialogflow ES WebhookRequest", es_request)?;
     check_es(&req)?;
     Ok(req)
 }
@@ -140,7 +141,7 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
         WebhookError::NotARequest(format!("not a Dialogflow {what} WebhookRequest: {e}"))
     };
     match (es, cx) {
-        (true, false) => serde_json::from_slice::<Box<es::WebhookRequest>>(body)
+        (true, false) => es_request(body)
             .map_err(|e| data_err("ES", e))
             .and_then(|r| check_es(&r).map(|()| Parsed::Es(r))),
         (false, true) => serde_json::from_slice::<Box<cx::WebhookRequest>>(body)
@@ -163,11 +164,12 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
 fn detect_fast(body: &[u8]) -> Option<Parsed> {
     body::check_depth(body).ok()?;
     let mut seen = Markers::default();
-    match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Protocol::Cx) {
-        Some(req) if seen.es => Some(Parsed::Es(req)),
-        None if seen.cx && !seen.es => {
+    match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Some(Protocol::Cx)) {
+        Ok(req) if seen.es => Some(Parsed::Es(req)),
+        Err(_) if seen.cx && !seen.es => {
             let mut seen = Markers::default();
-            parse_watching::<Box<cx::WebhookRequest>>(body, &mut seen, Protocol::Es)
+            parse_watching::<Box<cx::WebhookRequest>>(body, &mut seen, Some(Protocol::Es))
+                .ok()
                 .filter(|_| seen.cx)
                 .map(Parsed::Cx)
         }
@@ -175,198 +177,172 @@ fn detect_fast(body: &[u8]) -> Option<Parsed> {
     }
 }
 
-/// Parses the whole body as `T`, noting its top-level keys in `seen`; `None` when it does not
-/// parse or when a key of `stop_at`'s protocol turned up (noted, then the parse stops).
+/// An ES request, read as [`parse_watching`] reads it.
+fn es_request(body: &[u8]) -> Result<Box<es::WebhookRequest>, serde_json::Error> {
+    parse_watching(body, &mut Markers::default(), None)
+}
+
+/// Parses the whole body as `T`, noting its top-level keys in `seen`; fails when it does not
+/// parse or when a key of `stop_at`'s protocol turned up (noted, then the parse stops). In
+/// ES's `queryResult`, the keys no turn reads are left unread ([`UNREAD_IN_QUERY_RESULT`]).
 fn parse_watching<T: DeserializeOwned>(
     body: &[u8],
     seen: &mut Markers,
-    stop_at: Protocol,
-) -> Option<T> {
+    stop_at: Option<Protocol>,
+) -> Result<T, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = T::deserialize(TopKeys {
+    let value = T::deserialize(Hooked {
         inner: &mut de,
-        watch: Watch { seen, stop_at },
-    })
-    .ok()?;
-    de.end().ok()?;
-    Some(value)
+        hook: Watch {
+            seen,
+            stop_at,
+            at_query_result: false,
+        },
+    })?;
+    de.end()?;
+    Ok(value)
 }
 
-/// What the keys are noted in, and which protocol's key ends the parse.
+/// The parts of ES's `queryResult` that neither the turn nor the answer uses: the agent's own
+/// responses and diagnostics. Read, they were about an eighth of a welcome call's cost
+/// (callgrind), and Dialogflow sends `fulfillmentMessages` with every request. Their syntax is
+/// still checked; a value of the wrong shape there no longer fails the request.
+const UNREAD_IN_QUERY_RESULT: &[&str] = &[
+    "fulfillmentMessages",
+    "fulfillment_messages",
+    "webhookPayload",
+    "webhook_payload",
+    "diagnosticInfo",
+    "diagnostic_info",
+    "sentimentAnalysisResult",
+    "sentiment_analysis_result",
+];
+
+/// The top-level keys' hook: notes them in `seen`, ends the parse at the first key of
+/// `stop_at`'s protocol, and has `queryResult` read without [`UNREAD_IN_QUERY_RESULT`].
 struct Watch<'m> {
     seen: &'m mut Markers,
-    stop_at: Protocol,
+    stop_at: Option<Protocol>,
+    /// The key just read is `queryResult`.
+    at_query_result: bool,
 }
 
-impl Watch<'_> {
-    fn reborrow(&mut self) -> Watch<'_> {
-        Watch {
-            seen: self.seen,
-            stop_at: self.stop_at,
-        }
-    }
-
-    fn note<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
+impl KeyHook for Watch<'_> {
+    fn on_key<'k, E: de::Error>(&mut self, key: &'k str) -> Result<&'k str, E> {
         self.seen.note(key);
+        self.at_query_result = matches!(key, "queryResult" | "query_result");
         let stop = match self.stop_at {
-            Protocol::Es => self.seen.es,
-            Protocol::Cx => self.seen.cx,
+            Some(Protocol::Es) => self.seen.es,
+            Some(Protocol::Cx) => self.seen.cx,
+            None => false,
         };
         if stop {
             return Err(E::custom("a key of the other protocol"));
         }
-        Ok(())
-    }
-}
-
-/// A deserializer that hands the typed parse the keys of the top-level object through
-/// [`Watch`]; nested values are not watched.
-struct TopKeys<'m, D> {
-    inner: D,
-    watch: Watch<'m>,
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for TopKeys<'_, D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_any(TopObject {
-            inner: visitor,
-            watch: self.watch,
-        })
+        Ok(key)
     }
 
-    // serde_json's `deserialize_struct` and `deserialize_map` read an object as `deserialize_any`
-    // does; whatever else the parse asks for, the fast path fails and the exact path answers.
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
-        ignored_any
-    }
-}
-
-/// The top-level visitor: its map's keys are watched.
-struct TopObject<'m, V> {
-    inner: V,
-    watch: Watch<'m>,
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for TopObject<'_, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.inner.expecting(f)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.inner.visit_map(WatchedMap {
-            inner: map,
-            watch: self.watch,
-        })
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.inner.visit_seq(seq)
-    }
-}
-
-struct WatchedMap<'m, A> {
-    inner: A,
-    watch: Watch<'m>,
-}
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for WatchedMap<'_, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        self.inner.next_key_seed(KeySeed {
-            inner: seed,
-            watch: self.watch.reborrow(),
-        })
-    }
-
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        self.inner.next_value_seed(seed)
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.inner.size_hint()
-    }
-}
-
-/// Reads one key through [`KeyName`].
-struct KeySeed<'m, S> {
-    inner: S,
-    watch: Watch<'m>,
-}
-
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeed<'_, S> {
-    type Value = S::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        self.inner.deserialize(KeyName {
-            inner: d,
-            watch: self.watch,
-        })
-    }
-}
-
-/// The deserializer of one key: every way of asking for it lands in [`KeyVisitor`].
-struct KeyName<'m, D> {
-    inner: D,
-    watch: Watch<'m>,
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyName<'_, D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_any(KeyVisitor {
-            inner: visitor,
-            watch: self.watch,
-        })
-    }
-
-    // A JSON key is read the same way whichever form is asked for (serde_json's `MapKey`
-    // forwards identifiers and strings to `deserialize_any`).
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
-        ignored_any
-    }
-}
-
-/// Notes a key's text, then hands it to the typed parse's own key visitor. serde_json hands
-/// keys over as strings, borrowed from the body or unescaped into a buffer.
-struct KeyVisitor<'m, V> {
-    inner: V,
-    watch: Watch<'m>,
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.inner.expecting(f)
-    }
-
-    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<V::Value, E> {
-        self.watch.note(v)?;
-        self.inner.visit_str(v)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(mut self, v: &'de str) -> Result<V::Value, E> {
-        self.watch.note(v)?;
-        self.inner.visit_borrowed_str(v)
+    fn hide_in_value(&mut self) -> &'static [&'static str] {
+        if self.at_query_result {
+            UNREAD_IN_QUERY_RESULT
+        } else {
+            &[]
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An ES request with every part of `queryResult` the request path leaves unread, in
+    /// shapes the typed parse would refuse, next to the parts it reads.
+    const RICH_ES: &str = r#"{
+        "responseId": "r-1", "session": "projects/p/agent/sessions/s-1",
+        "queryResult": {
+            "queryText": "book a table", "languageCode": "en", "action": "booking.create",
+            "parameters": {"guests": 4, "when": {"date_time": "2026-12-01T19:00:00Z"}},
+            "fulfillmentMessages": [{"text": {"text": ["one"]}}, {"newKind": {}}, 5],
+            "fulfillment_messages": "not even a list",
+            "webhookPayload": {"google": {"expectUserResponse": true}},
+            "diagnosticInfo": {"webhook_latency_ms": 12},
+            "sentimentAnalysisResult": {"queryTextSentiment": {"score": "bad"}},
+            "outputContexts": [{"name": "projects/p/agent/sessions/s-1/contexts/booking",
+                                "lifespanCount": 2, "parameters": {"guests": 4}}],
+            "intent": {"name": "projects/p/agent/intents/i", "displayName": "Book"},
+            "intentDetectionConfidence": 0.75
+        },
+        "originalDetectIntentRequest": {"source": "google", "payload": {"user": {"id": "u"}}}
+    }"#;
+
+    /// The turn and what stays behind for the answer, as text to compare.
+    fn turn_and_rest(mut req: Box<es::WebhookRequest>) -> String {
+        let turn = crate::protocol::es_render::take_turn(&mut req);
+        format!("{turn:?}\n{req:?}")
+    }
+
+    /// Reads `body` as the request path does on both ES routes, and fully, with every part of
+    /// `queryResult` typed; the turns and what the answer reads must be the same.
+    fn assert_unread_parts_change_nothing(body: &[u8], full: Box<es::WebhookRequest>) {
+        let expected = turn_and_rest(full);
+        for route in [Route::Auto, Route::Es] {
+            let Ok(Parsed::Es(req)) = parse_request(route, body) else {
+                panic!("{route:?} did not read an ES request");
+            };
+            assert_eq!(turn_and_rest(req), expected, "{route:?}");
+        }
+    }
+
+    #[test]
+    fn the_unread_parts_of_query_result_change_no_turn_and_no_answer() {
+        // Typed in full, the rich body is refused; with its odd parts made plain, it parses and
+        // must give the turn the request path gets from the original.
+        assert!(serde_json::from_str::<es::WebhookRequest>(RICH_ES).is_err());
+        let mut plain: serde_json::Value = serde_json::from_str(RICH_ES).expect("json");
+        let qr = &mut plain["queryResult"];
+        qr["fulfillmentMessages"] = serde_json::json!([{"text": {"text": ["one"]}}]);
+        qr.as_object_mut()
+            .expect("object")
+            .remove("fulfillment_messages");
+        qr["sentimentAnalysisResult"] = serde_json::json!({});
+        let full = serde_json::from_value(plain).expect("typed in full");
+        assert_unread_parts_change_nothing(RICH_ES.as_bytes(), full);
+
+        let mut checked = 0;
+        for dir in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
+            .expect("fixtures")
+            .flatten()
+            .filter(|d| d.path().is_dir())
+        {
+            for file in std::fs::read_dir(dir.path()).expect("dir").flatten() {
+                let path = file.path();
+                if !path.to_string_lossy().ends_with(".request.json") {
+                    continue;
+                }
+                let body = std::fs::read(&path).expect("fixture");
+                let Ok(full) = serde_json::from_slice::<Box<es::WebhookRequest>>(&body) else {
+                    continue;
+                };
+                if full.query_result.is_none() {
+                    continue; // a CX fixture
+                }
+                assert_unread_parts_change_nothing(&body, full);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "only {checked} ES fixtures");
+    }
+
+    #[test]
+    fn unread_parts_still_have_their_syntax_checked() {
+        let broken = RICH_ES.replace(r#""diagnosticInfo": {"#, r#""diagnosticInfo": {,"#);
+        for route in [Route::Auto, Route::Es] {
+            assert!(matches!(
+                parse_request(route, broken.as_bytes()),
+                Err(WebhookError::MalformedJson(_))
+            ));
+        }
+    }
 
     /// Which protocol the fast path reads a body as; `None` when it leaves it to the exact path.
     fn fast(body: &str) -> Option<Protocol> {

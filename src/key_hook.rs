@@ -4,7 +4,12 @@
 //! Two hooks use them (see `request.rs`): the top-level keys are noted to tell ES from CX, and
 //! some keys of ES's `queryResult` are hidden. A hidden key reaches the typed parse as an empty
 //! name, which no field has, so serde's derive skips its value as an unknown key: unread, though
-//! serde_json still checks its syntax.
+//! serde_json still checks its structure (brackets, commas, quotes; not what its strings and
+//! numbers hold).
+//!
+//! Made for structs read by serde_json, not as general wrappers: every key is read as a string
+//! (`deserialize_any`), and the visitor passes on only what serde_json gives a struct or an
+//! option.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
@@ -29,7 +34,8 @@ impl KeyHook for Hide {
     }
 }
 
-/// A deserializer whose object's keys go through `hook`. Objects nested in it are not hooked.
+/// A deserializer whose object's keys go through `hook` (for structs read by serde_json).
+/// Objects nested in it are not hooked.
 pub struct Hooked<D, H> {
     pub inner: D,
     pub hook: H,
@@ -52,8 +58,8 @@ impl<'de, D: Deserializer<'de>, H: KeyHook> Deserializer<'de> for Hooked<D, H> {
         })
     }
 
-    // serde_json reads a struct or a map from an object as `deserialize_any` does (and from an
-    // array, as a sequence, which is not hooked).
+    // serde_json reads a struct or a map from an object as `deserialize_any` does (and a
+    // struct from an array as a sequence, which is not hooked).
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier

@@ -1,7 +1,7 @@
 //! A webhook body to a typed ES or CX request: the route's protocol, or on `/webhook` the
 //! protocol its top-level keys name (ES `queryResult`, CX `fulfillmentInfo`/`sessionInfo`, ...).
 //!
-//! On `/webhook` the keys are noted while the typed parse reads them ([`TopKeys`]), so telling
+//! On `/webhook` the keys are noted while the typed parse reads them ([`Watch`]), so telling
 //! ES from CX costs no pass of its own over the body; a byte scan before the parse was the
 //! largest cost of the request path after the parse itself (callgrind). Whatever that fast
 //! path cannot decide (no marker, both protocols' markers, a body that does not parse) takes
@@ -136,15 +136,17 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
             Parsed::Cx(req) => check_cx(&req).map(|()| Parsed::Cx(req)),
         };
     }
-    let Markers { es, cx } = body::parse(body, "JSON object")?;
+    let (Markers { es, cx }, text) = body::parse_with(body, "JSON object", |text| {
+        Ok((serde_json::from_str(text)?, text))
+    })?;
     let data_err = |what: &str, e: serde_json::Error| {
         WebhookError::NotARequest(format!("not a Dialogflow {what} WebhookRequest: {e}"))
     };
     match (es, cx) {
-        (true, false) => es_request(body)
+        (true, false) => es_request(text)
             .map_err(|e| data_err("ES", e))
             .and_then(|r| check_es(&r).map(|()| Parsed::Es(r))),
-        (false, true) => serde_json::from_slice::<Box<cx::WebhookRequest>>(body)
+        (false, true) => serde_json::from_str::<Box<cx::WebhookRequest>>(text)
             .map_err(|e| data_err("CX", e))
             .and_then(|r| check_cx(&r).map(|()| Parsed::Cx(r))),
         (true, true) => Err(WebhookError::NotARequest(
@@ -163,6 +165,8 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
 /// The fast path of [`detect`]: the typed request, or `None` to leave the body to the exact path.
 fn detect_fast(body: &[u8]) -> Option<Parsed> {
     body::check_depth(body).ok()?;
+    // As `body::parse_with` does: once for the whole body, not string by string.
+    let body = std::str::from_utf8(body).ok()?;
     let mut seen = Markers::default();
     match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Some(Protocol::Cx)) {
         Ok(req) if seen.es => Some(Parsed::Es(req)),
@@ -178,7 +182,7 @@ fn detect_fast(body: &[u8]) -> Option<Parsed> {
 }
 
 /// An ES request, read as [`parse_watching`] reads it.
-fn es_request(body: &[u8]) -> Result<Box<es::WebhookRequest>, serde_json::Error> {
+fn es_request(body: &str) -> Result<Box<es::WebhookRequest>, serde_json::Error> {
     parse_watching(body, &mut Markers::default(), None)
 }
 
@@ -186,11 +190,11 @@ fn es_request(body: &[u8]) -> Result<Box<es::WebhookRequest>, serde_json::Error>
 /// parse or when a key of `stop_at`'s protocol turned up (noted, then the parse stops). In
 /// ES's `queryResult`, the keys no turn reads are left unread ([`UNREAD_IN_QUERY_RESULT`]).
 fn parse_watching<T: DeserializeOwned>(
-    body: &[u8],
+    body: &str,
     seen: &mut Markers,
     stop_at: Option<Protocol>,
 ) -> Result<T, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut de = serde_json::Deserializer::from_str(body);
     let value = T::deserialize(Hooked {
         inner: &mut de,
         hook: Watch {
@@ -205,8 +209,10 @@ fn parse_watching<T: DeserializeOwned>(
 
 /// The parts of ES's `queryResult` that neither the turn nor the answer uses: the agent's own
 /// responses and diagnostics. Read, they were about an eighth of a welcome call's cost
-/// (callgrind), and Dialogflow sends `fulfillmentMessages` with every request. Their syntax is
-/// still checked; a value of the wrong shape there no longer fails the request.
+/// (callgrind), and Dialogflow sends `fulfillmentMessages` with every request. Skipped, their
+/// JSON structure is still checked (and the whole body is UTF-8), but not what their strings
+/// and numbers hold: a value of the wrong shape, a lone surrogate escape or an out-of-range
+/// number there no longer fails the request, and neither does such a key given twice.
 const UNREAD_IN_QUERY_RESULT: &[&str] = &[
     "fulfillmentMessages",
     "fulfillment_messages",
@@ -334,13 +340,21 @@ mod tests {
     }
 
     #[test]
-    fn unread_parts_still_have_their_syntax_checked() {
+    fn unread_parts_still_have_their_syntax_checked_and_must_be_utf8() {
         let broken = RICH_ES.replace(r#""diagnosticInfo": {"#, r#""diagnosticInfo": {,"#);
-        for route in [Route::Auto, Route::Es] {
-            assert!(matches!(
-                parse_request(route, broken.as_bytes()),
-                Err(WebhookError::MalformedJson(_))
-            ));
+        // A byte that is not UTF-8 inside a text of the agent's messages, which go unread.
+        let mut not_utf8 = RICH_ES.replace(r#"["one"]"#, r#"["o?e"]"#).into_bytes();
+        let at = not_utf8.iter().position(|&b| b == b'?').expect("marker");
+        not_utf8[at] = 0xff;
+        for body in [broken.as_bytes(), &not_utf8] {
+            for route in [Route::Auto, Route::Es] {
+                let result = parse_request(route, body);
+                assert!(
+                    matches!(result, Err(WebhookError::MalformedJson(_))),
+                    "{route:?}: {:?}",
+                    result.map(|p| p.protocol())
+                );
+            }
         }
     }
 

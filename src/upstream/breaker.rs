@@ -45,8 +45,8 @@ struct Inner {
     /// Outcomes in the window (time, failed), oldest first.
     window: VecDeque<(Instant, bool)>,
     /// How many of `window`'s outcomes are failures, kept as calls come and go: counting them
-    /// on every call read the whole window (up to 200 entries), which missed the data cache
-    /// about 80 times per call (callgrind).
+    /// on every call read the whole window (`min_calls` × 10 entries, 200 by default), which
+    /// missed the data cache about 80 times per call (callgrind).
     failures: usize,
 }
 

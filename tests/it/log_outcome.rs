@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{binary, client, sigterm};
+use crate::support::{binary, client, exit_within, sigterm, Running};
 
 /// A port that was free a moment ago: at `warn` the binary does not log where it listens.
 fn free_port() -> u16 {
@@ -19,20 +19,23 @@ async fn fallback_line_names_the_outcome_when_the_span_is_filtered_out() {
     let port = free_port();
     // The rates upstream points at a port nobody listens on: the call falls back.
     let closed = free_port();
-    let mut child = binary()
-        .env("PORT", port.to_string())
-        .env("INTENTFUL_LOG__LEVEL", "warn")
-        .env_remove("RUST_LOG")
-        .env("INTENTFUL_AUTH__DEFAULT__MODE", "none")
-        .env("INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED", "true")
-        .env(
-            "INTENTFUL_UPSTREAMS__RATES__BASE_URL",
-            format!("http://127.0.0.1:{closed}"),
-        )
-        .env("INTENTFUL_UPSTREAMS__RATES__RETRY__MAX_ATTEMPTS", "1")
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn intentful");
+    let mut running = Running(
+        binary()
+            .env("PORT", port.to_string())
+            .env("INTENTFUL_LOG__LEVEL", "warn")
+            .env_remove("RUST_LOG")
+            .env("INTENTFUL_AUTH__DEFAULT__MODE", "none")
+            .env("INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED", "true")
+            .env(
+                "INTENTFUL_UPSTREAMS__RATES__BASE_URL",
+                format!("http://127.0.0.1:{closed}"),
+            )
+            .env("INTENTFUL_UPSTREAMS__RATES__RETRY__MAX_ATTEMPTS", "1")
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn intentful"),
+    );
+    let child = &mut running.0;
     let stdout = child.stdout.take().expect("stdout");
     let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
     let http = client();
@@ -63,8 +66,8 @@ async fn fallback_line_names_the_outcome_when_the_span_is_filtered_out() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["x-intentful-outcome"], "fallback_error");
     // SIGTERM, not SIGKILL: lines leave through a queue, and only a clean exit writes it out.
-    sigterm(&child);
-    let status = child.wait().expect("wait");
+    sigterm(child);
+    let status = exit_within(child, Duration::from_secs(15)).expect("still running after SIGTERM");
     assert!(status.success(), "{status:?}");
     let logs = out.join().expect("stdout");
     let line: serde_json::Value = logs

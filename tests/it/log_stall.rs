@@ -4,11 +4,11 @@
 //! would block the worker and every call after it would time out.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 
-use crate::support::{binary, es_request, read_until_listening, sigterm, Running};
+use crate::support::{binary, es_request, exit_within, read_until_listening, sigterm, Running};
 
 #[actix_web::test]
 async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
@@ -95,18 +95,9 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
     // SIGTERM with stdout still stalled: the lines still queued cannot be written, and the
     // process must exit anyway, soon after the wait for them runs out.
     let child = &mut running.0;
-    let sent_at = Instant::now();
     sigterm(child);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().expect("wait") {
-            break Some(exit);
-        }
-        if sent_at.elapsed() > Duration::from_secs(10) {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let exit = exit.expect("still running 10 s after SIGTERM: the exit waits on stdout");
+    let exit = exit_within(child, Duration::from_secs(10))
+        .expect("still running 10 s after SIGTERM: the exit waits on stdout");
     assert_eq!(exit.code(), Some(0), "exit status {exit:?}");
     drop(lines);
 }

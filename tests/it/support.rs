@@ -136,6 +136,23 @@ impl Drop for Running {
     }
 }
 
+/// The child's exit status once it has exited, or `None` if it is still running after `limit`.
+pub fn exit_within(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let since = std::time::Instant::now();
+    loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            return Some(exit);
+        }
+        if since.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Sends SIGTERM to the child, as Cloud Run and Kubernetes do to stop it.
 pub fn sigterm(child: &std::process::Child) {
     let status = std::process::Command::new("kill")

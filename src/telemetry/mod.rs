@@ -30,7 +30,7 @@ pub fn init_logging(settings: &LogSettings) -> LogGuard {
     };
     if json {
         let (writer, guard) = log_queue::queue(std::io::stdout());
-        let drops = writer.error_counter();
+        let drops = writer.clone();
         let subscriber = JsonSubscriber::new(json_filter(&settings.level), writer);
         if tracing::subscriber::set_global_default(subscriber).is_err() {
             // Another subscriber was there first: the queue goes with its guard, unused.

@@ -244,6 +244,30 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_line_goes_out_after_a_tick_without_waiting_for_a_batch() {
+        let out = Buffer::default();
+        let (writer, _guard) = queue(out.clone());
+        (&writer).write_all(b"quiet\n").unwrap();
+        let since = std::time::Instant::now();
+        while out.text().is_empty() && since.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(
+            out.text(),
+            "quiet\n",
+            "still unwritten after {:?}",
+            since.elapsed()
+        );
+        // And again after the writer went back to waiting for a first line.
+        (&writer).write_all(b"again\n").unwrap();
+        let since = std::time::Instant::now();
+        while out.text().lines().count() < 2 && since.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(out.text(), "quiet\nagain\n");
+    }
+
+    #[test]
     fn a_stalled_output_drops_lines_instead_of_blocking_the_caller() {
         // An output that blocks until released, like a full pipe.
         struct Stalled(Arc<Mutex<()>>);

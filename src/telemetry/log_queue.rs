@@ -4,9 +4,9 @@
 //! `write` syscall on the worker thread, and a stalled reader of stdout (a full pipe to the
 //! logging agent) would have stalled the calls with it, past their deadline. A call now appends
 //! its line to a shared buffer under a short lock; a thread of our own swaps the buffer out and
-//! writes it, at most [`TICK`] after its first line or as soon as it holds [`BATCH_BYTES`]. When
-//! the buffer is full, lines are dropped, not waited for, and counted in
-//! `intentful_log_lines_dropped_total`.
+//! writes it, a [`TICK`] after the first line it finds (so a line waits about that long, plus
+//! any write still under way), or as soon as the buffer holds a full batch. When the buffer is
+//! full, lines are dropped, not waited for, and counted in `intentful_log_lines_dropped_total`.
 //!
 //! Not tracing-appender's non-blocking writer, which this replaced: it sends each line through
 //! a channel as a `Vec` of its own and wakes its writer for nearly every line when calls come a
@@ -22,14 +22,17 @@ use std::time::Duration;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Lines the buffer holds before dropping: about 3 MiB of webhook lines. At full load that
-/// covers a pause of the reader of about a tenth of a second.
+/// covers a pause of the reader of about a tenth of a second. The batch being written comes on
+/// top, so memory can hold twice this while stdout is slow.
 pub const QUEUE_LINES: usize = 8_192;
 
-/// Bytes the buffer holds before dropping, whatever the lines' length.
+/// Bytes the buffer holds before dropping, whatever the lines' length (twice, as above).
 const QUEUE_BYTES: usize = 8 * 1024 * 1024;
 
-/// A batch this large is written at once, without waiting out the tick.
+/// A batch this large (or half [`QUEUE_LINES`]) is written at once, without waiting out the
+/// tick.
 const BATCH_BYTES: usize = 256 * 1024;
+const BATCH_LINES: usize = QUEUE_LINES / 2;
 
 /// How long the writer gathers lines after the first one before writing them.
 pub const TICK: Duration = Duration::from_millis(20);
@@ -53,6 +56,14 @@ struct State {
     lines: usize,
     waiting: Waiting,
     closing: bool,
+    /// No writer thread: every line is counted as dropped.
+    unwritten: bool,
+}
+
+impl State {
+    fn full_batch(&self) -> bool {
+        self.pending.len() >= BATCH_BYTES || self.lines >= BATCH_LINES
+    }
 }
 
 /// What the writer thread is waiting for, so that a caller wakes it only when that happened
@@ -73,7 +84,10 @@ impl Shared {
 
     fn push(&self, line: &[u8]) {
         let mut state = self.lock();
-        if state.lines >= QUEUE_LINES || state.pending.len() + line.len() > QUEUE_BYTES {
+        if state.unwritten
+            || state.lines >= QUEUE_LINES
+            || state.pending.len() + line.len() > QUEUE_BYTES
+        {
             drop(state);
             self.dropped.fetch_add(1, Ordering::Relaxed);
             return;
@@ -82,7 +96,7 @@ impl Shared {
         state.lines += 1;
         let wake = match state.waiting {
             Waiting::FirstLine => true,
-            Waiting::FullBatch => state.pending.len() >= BATCH_BYTES,
+            Waiting::FullBatch => state.full_batch(),
             Waiting::Nothing => false,
         };
         if wake {
@@ -97,13 +111,13 @@ impl Shared {
     fn write_out(&self, mut out: impl Write) {
         let mut batch = Vec::new();
         loop {
-            let closing = {
+            let (closing, lines) = {
                 let mut state = self.lock();
                 while state.pending.is_empty() && !state.closing {
                     state.waiting = Waiting::FirstLine;
                     state = self.wake.wait(state).unwrap_or_else(|p| p.into_inner());
                 }
-                if !state.closing && state.pending.len() < BATCH_BYTES {
+                if !state.closing && !state.full_batch() {
                     state.waiting = Waiting::FullBatch;
                     state = self
                         .wake
@@ -112,11 +126,14 @@ impl Shared {
                 }
                 state.waiting = Waiting::Nothing;
                 std::mem::swap(&mut state.pending, &mut batch);
-                state.lines = 0;
-                state.closing
+                (state.closing, std::mem::take(&mut state.lines))
             };
-            // A line that cannot be written has nowhere to be reported; logging goes on.
-            let _ = out.write_all(&batch).and_then(|()| out.flush());
+            if out.write_all(&batch).and_then(|()| out.flush()).is_err() {
+                // Part of the batch may be out, ending mid-line: end that line, so the next
+                // batch starts a line of its own, and count the batch's lines as lost.
+                let _ = out.write_all(b"\n");
+                self.dropped.fetch_add(lines as u64, Ordering::Relaxed);
+            }
             let wrote_nothing = batch.is_empty();
             batch.clear();
             if closing && wrote_nothing {
@@ -157,8 +174,9 @@ impl<'a> MakeWriter<'a> for QueueWriter {
 }
 
 /// Keeps the writer thread. Dropping it writes out the lines still buffered, waiting at most
-/// [`FLUSH_DEADLINE`]. Hold it until the process ends: `main` returns through it, so a graceful
-/// shutdown writes out what was logged before it, unless stdout itself is stalled.
+/// [`FLUSH_DEADLINE`]. Hold it until the process ends (the binary's `serve` does), so a graceful
+/// shutdown writes out what was logged before it, unless stdout itself is stalled. Lines logged
+/// after it is dropped are not written.
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
     writer: Option<(Arc<Shared>, std::thread::JoinHandle<()>)>,
@@ -191,7 +209,7 @@ impl Drop for LogGuard {
 static DROPPED: OnceLock<QueueWriter> = OnceLock::new();
 
 /// A buffered writer to `out` and the guard of its thread. Without a thread (the system refused
-/// one), lines are counted as dropped.
+/// one), every line is counted as dropped.
 pub fn queue<W: Write + Send + 'static>(out: W) -> (QueueWriter, LogGuard) {
     let shared = Arc::new(Shared::default());
     let writer = QueueWriter(shared.clone());
@@ -206,7 +224,7 @@ pub fn queue<W: Write + Send + 'static>(out: W) -> (QueueWriter, LogGuard) {
             writer: Some((shared, thread)),
         },
         Err(_) => {
-            // Nothing would ever empty the buffer: it fills, and every line after is counted.
+            shared.lock().unwritten = true;
             LogGuard::none()
         }
     };
@@ -266,6 +284,40 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(out.text(), "quiet\nagain\n");
+    }
+
+    #[test]
+    fn a_failed_write_ends_its_line_and_counts_the_batch_as_dropped() {
+        // Writes the first three bytes it is given, then fails once, like a broken pipe.
+        struct FailsOnce(Buffer, bool);
+        impl Write for FailsOnce {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if !self.1 {
+                    self.1 = true;
+                    self.0.write_all(&buf[..buf.len().min(3)])?;
+                    return Err(std::io::Error::other("broken pipe"));
+                }
+                self.0.write(buf)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Buffer::default();
+        let (writer, guard) = queue(FailsOnce(out.clone(), false));
+        (&writer).write_all(b"{\"a\":1}\n").unwrap();
+        let since = std::time::Instant::now();
+        while writer.dropped_lines() == 0 && since.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        (&writer).write_all(b"{\"b\":2}\n").unwrap();
+        drop(guard);
+        assert_eq!(
+            out.text(),
+            "{\"a\n{\"b\":2}\n",
+            "the next line starts a line"
+        );
+        assert_eq!(writer.dropped_lines(), 1);
     }
 
     #[test]

@@ -48,7 +48,7 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
     };
     assert_eq!(drops().await, 0.0, "nothing dropped while stdout was read");
 
-    // Well past what the pipe (64 KiB), the writer's batch (64 KiB) and the queue (8,192
+    // Well past what the pipe (64 KiB), the writer's batch (256 KiB) and the queue (8,192
     // lines) hold, in rounds until lines are dropped.
     let mut answered = 0;
     let mut dropped = 0.0;

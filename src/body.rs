@@ -85,13 +85,7 @@ pub fn parse_with<'b, T>(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(WebhookError::EmptyBody);
     }
-    check_depth(body)?;
-    let text = std::str::from_utf8(body).map_err(|e| {
-        WebhookError::MalformedJson(format!(
-            "invalid UTF-8 at byte {} of the body",
-            e.valid_up_to()
-        ))
-    })?;
+    let text = checked_text(body)?;
     let value = parse(text).map_err(|e| classify(e, what))?;
     // serde also builds structs from arrays; a webhook request is always an object.
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
@@ -101,6 +95,18 @@ pub fn parse_with<'b, T>(
         )));
     }
     Ok(value)
+}
+
+/// The body as text, once it is known to be no deeper than [`MAX_JSON_DEPTH`] and valid UTF-8:
+/// what every parse of a body checks first.
+pub fn checked_text(body: &[u8]) -> Result<&str, WebhookError> {
+    check_depth(body)?;
+    std::str::from_utf8(body).map_err(|e| {
+        WebhookError::MalformedJson(format!(
+            "invalid UTF-8 at byte {} of the body",
+            e.valid_up_to()
+        ))
+    })
 }
 
 fn classify(e: serde_json::Error, what: &str) -> WebhookError {

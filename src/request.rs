@@ -164,9 +164,7 @@ fn detect(body: &[u8]) -> Result<Parsed, WebhookError> {
 
 /// The fast path of [`detect`]: the typed request, or `None` to leave the body to the exact path.
 fn detect_fast(body: &[u8]) -> Option<Parsed> {
-    body::check_depth(body).ok()?;
-    // As `body::parse_with` does: once for the whole body, not string by string.
-    let body = std::str::from_utf8(body).ok()?;
+    let body = body::checked_text(body).ok()?;
     let mut seen = Markers::default();
     match parse_watching::<Box<es::WebhookRequest>>(body, &mut seen, Some(Protocol::Cx)) {
         Ok(req) if seen.es => Some(Parsed::Es(req)),

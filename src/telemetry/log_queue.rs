@@ -262,27 +262,24 @@ mod tests {
         assert_eq!(text.lines().last(), Some("line 999"));
     }
 
+    /// Waits (at most 10 s) until `done` holds; the writer thread works on its own time.
+    fn wait_until(done: impl Fn() -> bool) {
+        let since = std::time::Instant::now();
+        while !done() && since.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
     #[test]
     fn a_lone_line_goes_out_after_a_tick_without_waiting_for_a_batch() {
         let out = Buffer::default();
         let (writer, _guard) = queue(out.clone());
         (&writer).write_all(b"quiet\n").unwrap();
-        let since = std::time::Instant::now();
-        while out.text().is_empty() && since.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert_eq!(
-            out.text(),
-            "quiet\n",
-            "still unwritten after {:?}",
-            since.elapsed()
-        );
+        wait_until(|| !out.text().is_empty());
+        assert_eq!(out.text(), "quiet\n", "still unwritten after 10 s");
         // And again after the writer went back to waiting for a first line.
         (&writer).write_all(b"again\n").unwrap();
-        let since = std::time::Instant::now();
-        while out.text().lines().count() < 2 && since.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        wait_until(|| out.text().lines().count() >= 2);
         assert_eq!(out.text(), "quiet\nagain\n");
     }
 
@@ -306,10 +303,7 @@ mod tests {
         let out = Buffer::default();
         let (writer, guard) = queue(FailsOnce(out.clone(), false));
         (&writer).write_all(b"{\"a\":1}\n").unwrap();
-        let since = std::time::Instant::now();
-        while writer.dropped_lines() == 0 && since.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        wait_until(|| writer.dropped_lines() > 0);
         (&writer).write_all(b"{\"b\":2}\n").unwrap();
         drop(guard);
         assert_eq!(

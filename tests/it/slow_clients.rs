@@ -124,3 +124,34 @@ async fn one_byte_per_second_clients_do_not_starve_others() {
         );
     }
 }
+
+/// A body that stops coming (some of it with the head, the rest never) is cut at the body-read
+/// limit with a JSON 408, and so is a body of which nothing came at all.
+#[actix_web::test]
+async fn a_body_that_stops_coming_gets_408_at_the_read_limit() {
+    const LIMIT_MS: u64 = 400;
+    let mut settings = Settings::default();
+    settings.server.body_read_timeout_ms = LIMIT_MS;
+    let server = spawn_with(settings, Registry::builtin().expect("registry"));
+    for sent in ["{\"queryResult\": {", ""] {
+        let mut s = TcpStream::connect(server.addr).await.expect("connect");
+        let started = Instant::now();
+        let request = format!(
+            "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{sent}"
+        );
+        s.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+            .await
+            .expect("the server answers and closes well before 10 s")
+            .expect("read");
+        let waited = started.elapsed();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{sent:?}: {answer:?}");
+        assert!(answer.contains("\"body_timeout\""), "as JSON: {answer:?}");
+        assert!(
+            waited >= Duration::from_millis(LIMIT_MS),
+            "{sent:?}: cut after {waited:?}, before the limit"
+        );
+    }
+}

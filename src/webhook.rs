@@ -2,13 +2,14 @@
 //! render -> validate -> respond. Everything before dispatch that goes wrong is a
 //! [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
 
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use crate::auth::Rejection;
 use crate::body;
@@ -275,9 +276,17 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
     }
     let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
-    let mut done = dispatch::dispatch(&state.settings, spec.as_ref(), ctx, turn, deadline)
-        .instrument(span.clone())
-        .await;
+    // The span is entered for each poll of the handler, as `Instrument` does, but borrowed:
+    // `instrument` takes a clone, and cloning and dropping a span are two slab lookups with
+    // atomic reference counting per call.
+    let mut dispatched = pin!(dispatch::dispatch(
+        &state.settings,
+        spec.as_ref(),
+        ctx,
+        turn,
+        deadline
+    ));
+    let mut done = poll_fn(|cx| span.in_scope(|| dispatched.as_mut().poll(cx))).await;
     let body = match parsed.render(done.reply, &state.settings) {
         Ok(body) => body,
         Err(problem) => {
@@ -341,4 +350,81 @@ fn request_id(req: &HttpRequest) -> Arc<str> {
             let mut buf = uuid::Uuid::encode_buffer();
             Arc::from(&*id.hyphenated().encode_lower(&mut buf))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::intent::{IntentError, Registry};
+    use crate::telemetry::test_buffer::Buffer;
+
+    async fn chatty(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
+        tracing::info!("before the wait");
+        // Pending once: the line after it comes from a second poll of the handler.
+        tokio::task::yield_now().await;
+        tracing::info!("after the wait");
+        Ok(Reply::text("hi"))
+    }
+
+    /// A handler's own lines carry the call's span fields, from every poll of the handler, and
+    /// lines logged after the call do not.
+    #[test]
+    fn lines_logged_by_a_handler_carry_the_call() {
+        let mut registry = Registry::default();
+        registry.add("input.welcome", chatty);
+        let state = AppState::new(Settings::default(), registry.finish().expect("registry"))
+            .expect("state");
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/welcome/en_greets.request.json"
+        ))
+        .expect("fixture");
+        let buf = Buffer::default();
+        let writer = buf.clone();
+        let subscriber = crate::telemetry::JsonSubscriber::new(
+            tracing_subscriber::filter::Targets::new()
+                .with_default(tracing_subscriber::filter::LevelFilter::INFO),
+            move || writer.clone(),
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                let mut parsed = parse_request(Route::Es, &body).expect("parsed");
+                let call = Call {
+                    started: Instant::now(),
+                    request_id: Arc::from("req-1"),
+                    route: Route::Es,
+                    cx_webhook: None,
+                    trace: None,
+                };
+                let (_, outcome) = answer(&state, &mut parsed, call).await;
+                assert_eq!(outcome, Outcome::Ok);
+                tracing::info!("after the call");
+            })
+        });
+        let lines: Vec<serde_json::Value> = buf
+            .text()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let line = |message: &str| {
+            lines
+                .iter()
+                .find(|l| l["message"] == message)
+                .unwrap_or_else(|| panic!("no {message:?} line in {lines:?}"))
+        };
+        for message in ["before the wait", "after the wait", "answered"] {
+            let l = line(message);
+            assert_eq!(l["request_id"], "req-1", "{l}");
+            assert_eq!(l["intent"], "input.welcome", "{l}");
+            assert_eq!(l["protocol"], "es", "{l}");
+            assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
+        }
+        assert_eq!(line("answered")["outcome"], "ok");
+        assert!(line("after the call").get("request_id").is_none());
+    }
 }

@@ -4,7 +4,7 @@ pub mod cloud_logging;
 pub mod json_subscriber;
 pub mod log_queue;
 #[cfg(test)]
-mod test_buffer;
+pub(crate) mod test_buffer;
 
 pub use json_subscriber::JsonSubscriber;
 pub use log_queue::LogGuard;

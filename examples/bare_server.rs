@@ -3,7 +3,7 @@
 //! for `GetWeather` with one shared `reqwest::Client`, and replies through a typed `Serialize`
 //! struct with the same JSON as intentful's answer (`bench/bench.py` checks), so that both do
 //! the same work out.
-//! No auth, deadline, metrics or logs: that is the point of comparison.
+//! No auth, deadline, metrics or logs, and the system allocator: that is the point of comparison.
 //!
 //! Env: `PORT` (default 8081), `UPSTREAM` (base URL of the mock, default http://127.0.0.1:9100).
 

@@ -1,6 +1,7 @@
 //! Benchmark server: intentful used as a library, as a team would, serving the built-in intents
 //! (scenario W uses `input.welcome`) plus its own `GetWeather` module that calls the named
-//! upstream `weather_mock` (scenario U).
+//! upstream `weather_mock` (scenario U). Like any binary that links intentful with its default
+//! features, it allocates with mimalloc.
 //!
 //! Configured like the real binary: defaults < `intentful.toml` < `INTENTFUL_*` env, so
 //! `bench/run.sh` points `INTENTFUL_UPSTREAMS__WEATHER_MOCK__BASE_URL` at the mock upstream and

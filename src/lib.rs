@@ -36,8 +36,9 @@ pub mod webhook;
 
 /// mimalloc serves every allocation of a binary that links intentful (feature `mimalloc`, on by
 /// default). A call allocates a few dozen times (body, turn, reply, log line, upstream request);
-/// under glibc's malloc, allocating and freeing cost about 15 % of a call's instructions and
-/// scattered its data over more cache lines. See the benchmark notes in the README.
+/// under glibc's malloc, allocating and freeing were about 15 % of a call's instructions, and
+/// mimalloc cut the benchmark's estimated cycles per call by 9 % with an upstream call and 2 %
+/// without (README, Benchmark).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

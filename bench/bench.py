@@ -284,7 +284,8 @@ def main():
         f"Servers pinned to CPU {SERVER_CPU} with 1 worker, wrk on CPU {LOAD_CPU} "
         f"(-t1 -c{opts.connections}), {opts.runs} x {opts.seconds} s per server after a {opts.warmup} s "
         f"warm-up, in back-to-back pairs of alternating order. Values are medians; intentful/bare is "
-        f"the median of the pairs' ratios. Mock upstream alone: {mock_rps:,.0f} req/s.",
+        f"the median of the pairs' ratios. Mock upstream alone: {mock_rps:,.0f} req/s. "
+        f"Allocators: intentful mimalloc, bare server {os.environ.get('BARE_ALLOCATOR', 'system')}.",
         "",
         "| scenario | metric | bare | intentful | intentful/bare | target | met |",
         "|---|---|---:|---:|---:|---|---|",

@@ -123,7 +123,8 @@ def main():
         f"Linux {platform.release()}: user-space instructions and estimated cycles per answered "
         f"call (callgrind with cache and branch simulation; cycles = instructions + 10 per L1 "
         f"miss + 100 per LL miss + 15 per mispredicted branch), wrk -c8 for {opts.seconds} s "
-        f"after a 2 s warm-up.",
+        f"after a 2 s warm-up. Allocators: intentful mimalloc, bare server "
+        f"{os.environ.get('BARE_ALLOCATOR', 'system')}.",
         "",
         "| scenario | measure | bare | intentful | intentful/bare |",
         "|---|---|---:|---:|---:|",

@@ -16,4 +16,10 @@ if [ "$(nproc)" -lt 2 ]; then
   echo "bench: needs 2 CPUs (server on CPU 0, wrk on CPU 1)" >&2
   exit 2
 fi
-cargo build --release --locked --example bench_server --example bare_server --example mock_upstream
+# BARE_ALLOCATOR=mimalloc gives the bare server intentful's allocator (feature bare-mimalloc).
+case "${BARE_ALLOCATOR:-system}" in
+  system) features=() ;;
+  mimalloc) features=(--features bare-mimalloc) ;;
+  *) echo "bench: BARE_ALLOCATOR is system or mimalloc, not '$BARE_ALLOCATOR'" >&2; exit 2 ;;
+esac
+cargo build --release --locked "${features[@]}" --example bench_server --example bare_server --example mock_upstream

@@ -5,6 +5,9 @@
 //! the same work out.
 //! No auth, deadline, metrics or logs, and the system allocator: that is the point of comparison.
 //!
+//! With the package feature `bare-mimalloc` (`BARE_ALLOCATOR=mimalloc bench/run.sh`) it uses
+//! mimalloc as intentful does, which shows intentful's own cost without the allocator's share.
+//!
 //! Env: `PORT` (default 8081), `UPSTREAM` (base URL of the mock, default http://127.0.0.1:9100).
 
 use std::process::ExitCode;
@@ -12,6 +15,10 @@ use std::process::ExitCode;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use serde::Serialize;
 use serde_json::{json, Value};
+
+#[cfg(feature = "bare-mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Shared {
     http: reqwest::Client,

@@ -285,7 +285,7 @@ def main():
         f"(-t1 -c{opts.connections}), {opts.runs} x {opts.seconds} s per server after a {opts.warmup} s "
         f"warm-up, in back-to-back pairs of alternating order. Values are medians; intentful/bare is "
         f"the median of the pairs' ratios. Mock upstream alone: {mock_rps:,.0f} req/s. "
-        f"Allocators: intentful mimalloc, bare server {os.environ.get('BARE_ALLOCATOR', 'system')}.",
+        f"Allocators: intentful mimalloc, bare server {os.environ.get('BARE_ALLOCATOR') or 'system'}.",
         "",
         "| scenario | metric | bare | intentful | intentful/bare | target | met |",
         "|---|---|---:|---:|---:|---|---|",

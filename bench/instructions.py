@@ -124,7 +124,7 @@ def main():
         f"call (callgrind with cache and branch simulation; cycles = instructions + 10 per L1 "
         f"miss + 100 per LL miss + 15 per mispredicted branch), wrk -c8 for {opts.seconds} s "
         f"after a 2 s warm-up. Allocators: intentful mimalloc, bare server "
-        f"{os.environ.get('BARE_ALLOCATOR', 'system')}.",
+        f"{os.environ.get('BARE_ALLOCATOR') or 'system'}.",
         "",
         "| scenario | measure | bare | intentful | intentful/bare |",
         "|---|---|---:|---:|---:|",

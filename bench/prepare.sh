@@ -22,4 +22,5 @@ case "${BARE_ALLOCATOR:-system}" in
   mimalloc) features=(--features bare-mimalloc) ;;
   *) echo "bench: BARE_ALLOCATOR is system or mimalloc, not '$BARE_ALLOCATOR'" >&2; exit 2 ;;
 esac
-cargo build --release --locked "${features[@]}" --example bench_server --example bare_server --example mock_upstream
+# (The `+` form: bash before 4.4 calls an empty array unbound under `set -u`.)
+cargo build --release --locked ${features[@]+"${features[@]}"} --example bench_server --example bare_server --example mock_upstream

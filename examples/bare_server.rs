@@ -16,6 +16,8 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+// This file must not use the `intentful` crate: linked in, its own allocator (default feature
+// `mimalloc`) would be a second `#[global_allocator]`.
 #[cfg(feature = "bare-mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -69,20 +69,21 @@ pub async fn read_limited(
 
 /// `read`, cut with [`WebhookError::BodyTimeout`] once `limit` has passed.
 ///
-/// The timer is armed only if the body is still incomplete after one yield. actix polls the
-/// handler before it hands over the body bytes it has already received, so the first poll
-/// always waits; by the second, a body that came with its head (nearly every webhook call) is
+/// The timer is armed only if the body is still incomplete after one yield. On HTTP/1, actix
+/// polls the handler before it hands over the body bytes it has already received, so the first
+/// poll waits; by the second, a body that came with its head (nearly every webhook call) is
 /// complete. Arming a timer for every call and removing it again (a timer-wheel insert and
 /// removal) cost about 300 instructions and 30 instruction-cache misses per welcome call under
 /// callgrind. A body that really is late gets its timer on the second poll, which the yield's
-/// own wake-up guarantees.
+/// own wake-up guarantees. The timer is polled outside tokio's cooperative budget, as
+/// `tokio::time::timeout` polls its own: a read that used up the task's budget is still cut.
 async fn within<T>(
     limit: Duration,
     read: impl Future<Output = Result<T, WebhookError>>,
 ) -> Result<T, WebhookError> {
     let deadline = tokio::time::Instant::now() + limit;
     let mut read = pin!(read);
-    let mut timer = pin!(None::<tokio::time::Sleep>);
+    let mut timer = pin!(None);
     let mut yielded = false;
     poll_fn(|cx| {
         if let Poll::Ready(result) = read.as_mut().poll(cx) {
@@ -94,7 +95,9 @@ async fn within<T>(
             return Poll::Pending;
         }
         if timer.is_none() {
-            timer.set(Some(tokio::time::sleep_until(deadline)));
+            timer.set(Some(tokio::task::unconstrained(tokio::time::sleep_until(
+                deadline,
+            ))));
         }
         match timer.as_mut().as_pin_mut().map(|t| t.poll(cx)) {
             Some(Poll::Ready(())) => Poll::Ready(Err(WebhookError::BodyTimeout)),
@@ -336,6 +339,27 @@ mod tests {
         let cut = tokio::time::timeout(limit * 10, within(limit, ready_after(usize::MAX, true)))
             .await
             .expect("cut");
+        assert!(matches!(cut, Err(WebhookError::BodyTimeout)));
+    }
+
+    /// A read that keeps spending tokio's cooperative budget is still cut: the timer is polled
+    /// outside the budget. Real time: paused time never advances while a task keeps waking.
+    #[tokio::test]
+    async fn a_read_that_spends_the_budget_is_still_cut() {
+        let busy = async {
+            let mut spent = 0u64;
+            while spent < u64::MAX {
+                tokio::task::consume_budget().await;
+                spent += 1;
+            }
+            Ok::<u8, WebhookError>(0)
+        };
+        let cut = tokio::time::timeout(
+            Duration::from_secs(10),
+            within(Duration::from_millis(50), busy),
+        )
+        .await
+        .expect("cut by its own timer, not the test's");
         assert!(matches!(cut, Err(WebhookError::BodyTimeout)));
     }
 }

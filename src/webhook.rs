@@ -2,7 +2,6 @@
 //! render -> validate -> respond. Everything before dispatch that goes wrong is a
 //! [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
 
-use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -276,17 +275,19 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
     }
     let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
-    // The span is entered for each poll of the handler, as `Instrument` does, but borrowed:
-    // `instrument` takes a clone, and cloning and dropping a span are two slab lookups with
-    // atomic reference counting per call.
-    let mut dispatched = pin!(dispatch::dispatch(
+    // Polled and dropped inside the call's span, which stays ours for the lines below.
+    let mut dispatched = pin!(Some(dispatch::dispatch(
         &state.settings,
         spec.as_ref(),
         ctx,
         turn,
         deadline
-    ));
-    let mut done = poll_fn(|cx| span.in_scope(|| dispatched.as_mut().poll(cx))).await;
+    )));
+    let mut done = telemetry::InSpan {
+        span: &span,
+        fut: dispatched.as_mut(),
+    }
+    .await;
     let body = match parsed.render(done.reply, &state.settings) {
         Ok(body) => body,
         Err(problem) => {
@@ -355,6 +356,8 @@ fn request_id(req: &HttpRequest) -> Arc<str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
+
     use crate::config::Settings;
     use crate::intent::{IntentError, Registry};
     use crate::telemetry::test_buffer::Buffer;
@@ -367,12 +370,33 @@ mod tests {
         Ok(Reply::text("hi"))
     }
 
-    /// A handler's own lines carry the call's span fields, from every poll of the handler, and
-    /// lines logged after the call do not.
-    #[test]
-    fn lines_logged_by_a_handler_carry_the_call() {
+    /// Logs when dropped, as a handler's guard or connection might.
+    struct LogsOnDrop;
+
+    impl Drop for LogsOnDrop {
+        fn drop(&mut self) {
+            tracing::info!("handler dropped");
+        }
+    }
+
+    /// Waits forever holding a [`LogsOnDrop`]: ends only when its caller drops it.
+    async fn stuck(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
+        let _guard = LogsOnDrop;
+        std::future::pending::<()>().await;
+        Ok(Reply::text("never"))
+    }
+
+    /// The JSON lines logged while `drive` answers the welcome fixture with `handler` as the
+    /// welcome intent's module, then logs "after the call".
+    fn lines_while<H, Fut, D, DFut>(handler: H, drive: D) -> Vec<serde_json::Value>
+    where
+        H: Fn(Ctx, Turn) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Reply, IntentError>> + Send + 'static,
+        D: FnOnce(AppState, Parsed, Call<'static>) -> DFut,
+        DFut: Future<Output = ()>,
+    {
         let mut registry = Registry::default();
-        registry.add("input.welcome", chatty);
+        registry.add("input.welcome", handler);
         let state = AppState::new(Settings::default(), registry.finish().expect("registry"))
             .expect("state");
         let body = std::fs::read(concat!(
@@ -393,7 +417,7 @@ mod tests {
             .expect("runtime");
         tracing::subscriber::with_default(subscriber, || {
             runtime.block_on(async {
-                let mut parsed = parse_request(Route::Es, &body).expect("parsed");
+                let parsed = parse_request(Route::Es, &body).expect("parsed");
                 let call = Call {
                     started: Instant::now(),
                     request_id: Arc::from("req-1"),
@@ -401,30 +425,55 @@ mod tests {
                     cx_webhook: None,
                     trace: None,
                 };
-                let (_, outcome) = answer(&state, &mut parsed, call).await;
-                assert_eq!(outcome, Outcome::Ok);
+                drive(state, parsed, call).await;
                 tracing::info!("after the call");
             })
         });
-        let lines: Vec<serde_json::Value> = buf
-            .text()
+        buf.text()
             .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect();
-        let line = |message: &str| {
-            lines
-                .iter()
-                .find(|l| l["message"] == message)
-                .unwrap_or_else(|| panic!("no {message:?} line in {lines:?}"))
-        };
+            .collect()
+    }
+
+    fn line<'l>(lines: &'l [serde_json::Value], message: &str) -> &'l serde_json::Value {
+        lines
+            .iter()
+            .find(|l| l["message"] == message)
+            .unwrap_or_else(|| panic!("no {message:?} line in {lines:?}"))
+    }
+
+    fn assert_in_the_call(l: &serde_json::Value) {
+        assert_eq!(l["request_id"], "req-1", "{l}");
+        assert_eq!(l["intent"], "input.welcome", "{l}");
+        assert_eq!(l["protocol"], "es", "{l}");
+        assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
+    }
+
+    /// A handler's own lines carry the call's span fields, from every poll of the handler, and
+    /// lines logged after the call do not.
+    #[test]
+    fn lines_logged_by_a_handler_carry_the_call() {
+        let lines = lines_while(chatty, |state, mut parsed, call| async move {
+            let (_, outcome) = answer(&state, &mut parsed, call).await;
+            assert_eq!(outcome, Outcome::Ok);
+        });
         for message in ["before the wait", "after the wait", "answered"] {
-            let l = line(message);
-            assert_eq!(l["request_id"], "req-1", "{l}");
-            assert_eq!(l["intent"], "input.welcome", "{l}");
-            assert_eq!(l["protocol"], "es", "{l}");
-            assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
+            assert_in_the_call(line(&lines, message));
         }
-        assert_eq!(line("answered")["outcome"], "ok");
-        assert!(line("after the call").get("request_id").is_none());
+        assert_eq!(line(&lines, "answered")["outcome"], "ok");
+        assert!(line(&lines, "after the call").get("request_id").is_none());
+    }
+
+    /// A call dropped mid-way (the connection closed, shutdown) drops its handler inside the
+    /// call's span: what the handler logs on its way out is still the call's.
+    #[test]
+    fn a_handler_dropped_mid_way_logs_inside_the_call() {
+        let lines = lines_while(stuck, |state, mut parsed, call| async move {
+            let mut answering = Box::pin(answer(&state, &mut parsed, call));
+            assert!(futures::poll!(answering.as_mut()).is_pending());
+            drop(answering);
+        });
+        assert_in_the_call(line(&lines, "handler dropped"));
+        assert!(line(&lines, "after the call").get("request_id").is_none());
     }
 }

@@ -14,11 +14,8 @@ proto_enum!(
 
 /// `ResponseMessage` (response_message.proto): the `message` oneof flattened beside `channel`
 /// and `responseType`, e.g. `{"channel": "voice", "text": {"text": ["Hi"]}}`.
-///
-/// Read by hand ([`ResponseMessage::deserialize`]) rather than with `#[serde(flatten)]`, which
-/// buffers every message into serde's `Content` first (callgrind).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", try_from = "ResponseMessageFields")]
 pub struct ResponseMessage {
     /// Only callers whose `QueryParameters.channel` matches get the message; empty = all.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -40,131 +37,83 @@ impl ResponseMessage {
     }
 }
 
-/// The keys of a `ResponseMessage` object: its own fields and the oneof's field names.
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "camelCase")]
-enum ResponseMessageKey {
-    Channel,
+/// A `ResponseMessage` as it arrives: its own fields and one optional field per member of the
+/// oneof, by either JSON name; unknown keys are skipped.
+#[serde_as]
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ResponseMessageFields {
+    #[serde_as(as = "DefaultOnNull")]
+    channel: String,
     #[serde(alias = "response_type")]
-    ResponseType,
-    Text,
-    Payload,
+    response_type: ResponseType,
+    text: Option<Text>,
+    payload: Option<Struct>,
     #[serde(alias = "conversation_success")]
-    ConversationSuccess,
+    conversation_success: Option<ConversationSuccess>,
     #[serde(alias = "output_audio_text")]
-    OutputAudioText,
+    output_audio_text: Option<OutputAudioText>,
     #[serde(alias = "live_agent_handoff")]
-    LiveAgentHandoff,
+    live_agent_handoff: Option<LiveAgentHandoff>,
     #[serde(alias = "end_interaction")]
-    EndInteraction,
+    end_interaction: Option<EndInteraction>,
     #[serde(alias = "play_audio")]
-    PlayAudio,
+    play_audio: Option<PlayAudio>,
     #[serde(alias = "mixed_audio")]
-    MixedAudio,
+    mixed_audio: Option<MixedAudio>,
     #[serde(alias = "telephony_transfer_call")]
-    TelephonyTransferCall,
+    telephony_transfer_call: Option<TelephonyTransferCall>,
     #[serde(alias = "knowledge_info_card")]
-    KnowledgeInfoCard,
+    knowledge_info_card: Option<KnowledgeInfoCard>,
     #[serde(alias = "tool_call")]
-    ToolCall,
-    /// A kind this build does not know, or any other key: skipped.
-    #[serde(other)]
-    Other,
+    tool_call: Option<ToolCall>,
 }
 
-impl<'de> Deserialize<'de> for ResponseMessage {
-    /// As the flattened form read it: the first key that names a known kind is the message
-    /// (later kind keys are skipped), unknown keys are ignored, and an object without a known
-    /// kind is an error, which [`tolerant::lenient_vec`] turns into a dropped message.
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = ResponseMessage;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a ResponseMessage object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResponseMessage, A::Error> {
-                use ResponseMessageKey as K;
-                use ResponseMessageKind as M;
-                let mut channel = None;
-                let mut response_type = None;
-                let mut kind = None;
-                while let Some(key) = map.next_key::<ResponseMessageKey>()? {
-                    let own_field = matches!(key, K::Channel | K::ResponseType);
-                    if kind.is_some() && !own_field {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                        continue;
-                    }
-                    match key {
-                        K::Channel => channel = map.next_value::<Option<String>>()?,
-                        K::ResponseType => response_type = Some(map.next_value()?),
-                        K::Text => kind = Some(M::Text(map.next_value()?)),
-                        K::Payload => kind = Some(M::Payload(map.next_value()?)),
-                        K::ConversationSuccess => {
-                            kind = Some(M::ConversationSuccess(map.next_value()?))
-                        }
-                        K::OutputAudioText => kind = Some(M::OutputAudioText(map.next_value()?)),
-                        K::LiveAgentHandoff => kind = Some(M::LiveAgentHandoff(map.next_value()?)),
-                        K::EndInteraction => kind = Some(M::EndInteraction(map.next_value()?)),
-                        K::PlayAudio => kind = Some(M::PlayAudio(map.next_value()?)),
-                        K::MixedAudio => kind = Some(M::MixedAudio(map.next_value()?)),
-                        K::TelephonyTransferCall => {
-                            kind = Some(M::TelephonyTransferCall(map.next_value()?))
-                        }
-                        K::KnowledgeInfoCard => {
-                            kind = Some(M::KnowledgeInfoCard(map.next_value()?))
-                        }
-                        K::ToolCall => kind = Some(M::ToolCall(map.next_value()?)),
-                        K::Other => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let kind = kind.ok_or_else(|| {
-                    serde::de::Error::custom(
-                        "a ResponseMessage with no message kind this build knows",
-                    )
-                })?;
-                Ok(ResponseMessage {
-                    channel: channel.unwrap_or_default(),
-                    response_type: response_type.unwrap_or_default(),
-                    kind,
-                })
-            }
-        }
-        d.deserialize_map(V)
+/// The oneof holds one kind: the first set in proto field order. A message without a kind this
+/// build knows is an error, which a list of messages (`tolerant::Items`) turns into a dropped
+/// message.
+impl TryFrom<ResponseMessageFields> for ResponseMessage {
+    type Error = &'static str;
+
+    fn try_from(f: ResponseMessageFields) -> Result<ResponseMessage, &'static str> {
+        use ResponseMessageKind as K;
+        let kind = (f.text.map(K::Text))
+            .or(f.payload.map(K::Payload))
+            .or(f.conversation_success.map(K::ConversationSuccess))
+            .or(f.output_audio_text.map(K::OutputAudioText))
+            .or(f.live_agent_handoff.map(K::LiveAgentHandoff))
+            .or(f.end_interaction.map(K::EndInteraction))
+            .or(f.play_audio.map(K::PlayAudio))
+            .or(f.mixed_audio.map(K::MixedAudio))
+            .or(f.telephony_transfer_call.map(K::TelephonyTransferCall))
+            .or(f.knowledge_info_card.map(K::KnowledgeInfoCard))
+            .or(f.tool_call.map(K::ToolCall))
+            .ok_or("a ResponseMessage with no message kind this build knows")?;
+        Ok(ResponseMessage {
+            channel: f.channel,
+            response_type: f.response_type,
+            kind,
+        })
     }
 }
 
 /// The `ResponseMessage.message` oneof, externally tagged: `{"text": {...}}`,
 /// `{"endInteraction": {}}`. `endInteraction` and `mixedAudio` are output only (Dialogflow
 /// writes them, a webhook should not).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ResponseMessageKind {
     Text(Text),
     /// A custom payload, e.g. Dialogflow Messenger `richContent`.
     Payload(Struct),
-    #[serde(alias = "conversation_success")]
     ConversationSuccess(ConversationSuccess),
-    #[serde(alias = "output_audio_text")]
     OutputAudioText(OutputAudioText),
-    #[serde(alias = "live_agent_handoff")]
     LiveAgentHandoff(LiveAgentHandoff),
-    #[serde(alias = "end_interaction")]
     EndInteraction(EndInteraction),
-    #[serde(alias = "play_audio")]
     PlayAudio(PlayAudio),
-    #[serde(alias = "mixed_audio")]
     MixedAudio(MixedAudio),
-    #[serde(alias = "telephony_transfer_call")]
     TelephonyTransferCall(TelephonyTransferCall),
-    #[serde(alias = "knowledge_info_card")]
     KnowledgeInfoCard(KnowledgeInfoCard),
-    #[serde(alias = "tool_call")]
     ToolCall(ToolCall),
 }
 
@@ -176,41 +125,43 @@ impl Default for ResponseMessageKind {
 }
 
 /// `ResponseMessage.Text`: one or more variants of the text (Dialogflow picks one).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Text {
-    #[serde(
-        deserialize_with = "string_list",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull<OneOrMany<Same, PreferMany>>")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<String>,
     /// Output only.
+    #[serde_as(as = "Flag")]
     #[serde(
         alias = "allow_playback_interruption",
-        deserialize_with = "flag",
         skip_serializing_if = "is_false"
     )]
     pub allow_playback_interruption: bool,
 }
 
 /// `ResponseMessage.ConversationSuccess`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConversationSuccess {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub metadata: Struct,
 }
 
 /// `ResponseMessage.OutputAudioText`: `text` or `ssml` (a oneof), used for speech output.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OutputAudioText {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub source: Option<AudioTextSource>,
     /// Output only.
+    #[serde_as(as = "Flag")]
     #[serde(
         alias = "allow_playback_interruption",
-        deserialize_with = "flag",
         skip_serializing_if = "is_false"
     )]
     pub allow_playback_interruption: bool,
@@ -225,10 +176,12 @@ pub enum AudioTextSource {
 }
 
 /// `ResponseMessage.LiveAgentHandoff`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LiveAgentHandoff {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub metadata: Struct,
 }
 
@@ -241,43 +194,44 @@ pub struct EndInteraction {}
 pub struct KnowledgeInfoCard {}
 
 /// `ResponseMessage.PlayAudio`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PlayAudio {
     /// Required.
-    #[serde(
-        alias = "audio_uri",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "audio_uri", skip_serializing_if = "String::is_empty")]
     pub audio_uri: String,
     /// Output only.
+    #[serde_as(as = "Flag")]
     #[serde(
         alias = "allow_playback_interruption",
-        deserialize_with = "flag",
         skip_serializing_if = "is_false"
     )]
     pub allow_playback_interruption: bool,
 }
 
 /// `ResponseMessage.MixedAudio` (output only).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MixedAudio {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
 }
 
 /// `ResponseMessage.MixedAudio.Segment`: `audio` (base64 bytes) or `uri` (a oneof).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Segment {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub content: Option<SegmentContent>,
     /// Output only.
+    #[serde_as(as = "Flag")]
     #[serde(
         alias = "allow_playback_interruption",
-        deserialize_with = "flag",
         skip_serializing_if = "is_false"
     )]
     pub allow_playback_interruption: bool,
@@ -294,37 +248,29 @@ pub enum SegmentContent {
 
 /// `ResponseMessage.TelephonyTransferCall`: the `endpoint` oneof has one member in v3,
 /// `phoneNumber` (E.164); there is no `sipUri` in CX v3.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TelephonyTransferCall {
-    #[serde(
-        alias = "phone_number",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "phone_number", skip_serializing_if = "String::is_empty")]
     pub phone_number: String,
 }
 
 /// `ToolCall` (tool_call.proto), the `toolCall` message kind: a call of a tool's action.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ToolCall {
     /// Required: `projects/<P>/locations/<L>/agents/<A>/tools/<T>`.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub tool: String,
     /// Required: the name of the tool's action.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub action: String,
-    #[serde(
-        alias = "input_parameters",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Map::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "input_parameters", skip_serializing_if = "Map::is_empty")]
     pub input_parameters: Struct,
 }

@@ -14,42 +14,17 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::formats::PreferMany;
+use serde_with::{serde_as, DefaultOnNull, MapSkipError, OneOrMany, Same};
 
-use super::tolerant::{self, flag, nullable, proto_enum};
+use super::tolerant::{proto_enum, Flag, Items, OrString};
 
 type Struct = Map<String, Value>;
 
 fn is_false(b: &bool) -> bool {
     !*b
-}
-
-/// `repeated string` that also accepts a bare string (one element) or `null` (none).
-fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<Option<String>>),
-    }
-    Ok(match Option::<OneOrMany>::deserialize(d)? {
-        None => Vec::new(),
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v.into_iter().flatten().collect(),
-    })
-}
-
-/// `IntentInfo.parameters`: a `null` map or a `null` entry is absent.
-fn intent_parameters<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, IntentParameterValue>, D::Error> {
-    let map = Option::<BTreeMap<String, Option<IntentParameterValue>>>::deserialize(d)?;
-    Ok(map
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect())
 }
 
 mod message;

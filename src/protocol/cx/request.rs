@@ -4,12 +4,13 @@ use super::*;
 
 /// `WebhookRequest` (webhook.proto). The `query` oneof (`text`, `triggerIntent`, `transcript`,
 /// `triggerEvent`, `dtmfDigits`) is kept as separate optional fields; Dialogflow sets at most one.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WebhookRequest {
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(
         alias = "detect_intent_response_id",
-        deserialize_with = "nullable",
         skip_serializing_if = "String::is_empty"
     )]
     pub detect_intent_response_id: String,
@@ -28,11 +29,8 @@ pub struct WebhookRequest {
     /// `query` oneof: the DTMF digits given as input.
     #[serde(alias = "dtmf_digits", skip_serializing_if = "Option::is_none")]
     pub dtmf_digits: Option<String>,
-    #[serde(
-        alias = "language_code",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "language_code", skip_serializing_if = "String::is_empty")]
     pub language_code: String,
     #[serde(alias = "fulfillment_info", skip_serializing_if = "Option::is_none")]
     pub fulfillment_info: Option<FulfillmentInfo>,
@@ -43,13 +41,12 @@ pub struct WebhookRequest {
     #[serde(alias = "session_info", skip_serializing_if = "Option::is_none")]
     pub session_info: Option<SessionInfo>,
     /// Messages queued so far; a message of a kind this crate does not know is dropped.
-    #[serde(
-        deserialize_with = "tolerant::lenient_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "Items")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<ResponseMessage>,
     /// `QueryParameters.payload` of the detect-intent call (e.g. telephony caller id).
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub payload: Struct,
     #[serde(
         alias = "sentiment_analysis_result",
@@ -61,123 +58,111 @@ pub struct WebhookRequest {
 }
 
 /// `WebhookRequest.FulfillmentInfo`: the tag that selects the handler.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FulfillmentInfo {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub tag: String,
 }
 
 /// `WebhookRequest.IntentInfo`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IntentInfo {
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(
         alias = "last_matched_intent",
-        deserialize_with = "nullable",
         skip_serializing_if = "String::is_empty"
     )]
     pub last_matched_intent: String,
-    #[serde(
-        alias = "display_name",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
     pub display_name: String,
-    #[serde(
-        deserialize_with = "intent_parameters",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull<MapSkipError<Same, Same>>")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, IntentParameterValue>,
     /// `float`, 0.0 to 1.0.
-    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
 
 /// `WebhookRequest.IntentInfo.IntentParameterValue`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IntentParameterValue {
-    #[serde(
-        alias = "original_value",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "original_value", skip_serializing_if = "String::is_empty")]
     pub original_value: String,
     #[serde(alias = "resolved_value", skip_serializing_if = "Value::is_null")]
     pub resolved_value: Value,
 }
 
 /// `WebhookRequest.SentimentAnalysisResult`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SentimentAnalysisResult {
     /// `float`, -1.0 (negative) to 1.0 (positive).
-    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// `float`, 0.0 to +inf.
-    #[serde(with = "tolerant::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub magnitude: Option<f64>,
 }
 
 /// `LanguageInfo` (session.proto, `WebhookRequest.language_info`).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LanguageInfo {
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(
         alias = "input_language_code",
-        deserialize_with = "nullable",
         skip_serializing_if = "String::is_empty"
     )]
     pub input_language_code: String,
+    #[serde_as(as = "DefaultOnNull")]
     #[serde(
         alias = "resolved_language_code",
-        deserialize_with = "nullable",
         skip_serializing_if = "String::is_empty"
     )]
     pub resolved_language_code: String,
     /// `float`, 0.0 to 1.0.
-    #[serde(
-        alias = "confidence_score",
-        with = "tolerant::opt_f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(alias = "confidence_score", skip_serializing_if = "Option::is_none")]
     pub confidence_score: Option<f64>,
 }
 
 /// `PageInfo` (webhook.proto), in requests and responses. In a response Dialogflow ignores
 /// `currentPage` and `displayName` and reads only `formInfo`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PageInfo {
-    #[serde(
-        alias = "current_page",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "current_page", skip_serializing_if = "String::is_empty")]
     pub current_page: String,
-    #[serde(
-        alias = "display_name",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
     pub display_name: String,
     #[serde(alias = "form_info", skip_serializing_if = "Option::is_none")]
     pub form_info: Option<FormInfo>,
 }
 
 /// `PageInfo.FormInfo`. A webhook cannot add or remove form parameters.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FormInfo {
-    #[serde(
-        alias = "parameter_info",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "parameter_info", skip_serializing_if = "Vec::is_empty")]
     pub parameter_info: Vec<ParameterInfo>,
 }
 
@@ -193,17 +178,16 @@ proto_enum!(
 );
 
 /// `PageInfo.FormInfo.ParameterInfo`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ParameterInfo {
     /// Required in a response: names the form parameter.
-    #[serde(
-        alias = "display_name",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "display_name", skip_serializing_if = "String::is_empty")]
     pub display_name: String,
-    #[serde(deserialize_with = "flag", skip_serializing_if = "is_false")]
+    #[serde_as(as = "Flag")]
+    #[serde(skip_serializing_if = "is_false")]
     pub required: bool,
     #[serde(skip_serializing_if = "ParameterState::is_unspecified")]
     pub state: ParameterState,
@@ -211,25 +195,22 @@ pub struct ParameterInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
     /// Request only (ignored in a response).
-    #[serde(
-        alias = "just_collected",
-        deserialize_with = "flag",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde_as(as = "Flag")]
+    #[serde(alias = "just_collected", skip_serializing_if = "is_false")]
     pub just_collected: bool,
 }
 
 /// `SessionInfo` (webhook.proto). In a response, a `null` parameter deletes it, so `null`
 /// values are kept when serialising; `session` is ignored in a response.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionInfo {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub session: String,
     /// Keyed by parameter display name.
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub parameters: Struct,
 }

@@ -4,6 +4,7 @@ use super::*;
 
 /// `WebhookResponse` (webhook.proto). `WebhookResponse::default()` serialises as `{}`, which lets
 /// the page's static fulfillment stand.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WebhookResponse {
@@ -17,7 +18,8 @@ pub struct WebhookResponse {
     #[serde(alias = "session_info", skip_serializing_if = "Option::is_none")]
     pub session_info: Option<SessionInfo>,
     /// Appended to `QueryResult.webhook_payloads`.
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub payload: Struct,
     /// The `transition` oneof: one type, so a page and a flow can never both be set.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -47,13 +49,12 @@ proto_enum!(
 );
 
 /// `WebhookResponse.FulfillmentResponse`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FulfillmentResponse {
-    #[serde(
-        deserialize_with = "tolerant::lenient_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "Items")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<ResponseMessage>,
     #[serde(
         alias = "merge_behavior",

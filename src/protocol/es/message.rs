@@ -26,11 +26,8 @@ proto_enum!(
 
 /// `Intent.Message`: one rich message, its `message` oneof ([`MessageKind`]) flattened beside
 /// `platform`. No `Default`: a message without a kind is not a message.
-///
-/// Read by hand ([`Message::deserialize`]) rather than with `#[serde(flatten)]`, which buffers
-/// every message into serde's `Content` first: that was a quarter of a request's parse
-/// (callgrind).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MessageFields")]
 pub struct Message {
     /// `None` (or unspecified) is the default platform, shown by every integration.
     #[serde(skip_serializing_if = "no_platform")]
@@ -39,97 +36,64 @@ pub struct Message {
     pub kind: MessageKind,
 }
 
-/// The keys of an `Intent.Message` object: `platform` and the oneof's field names.
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "camelCase")]
-enum MessageKey {
-    Platform,
-    Text,
-    Image,
+/// An `Intent.Message` as it arrives: `platform` and one optional field per member of the
+/// oneof, by either JSON name; unknown keys are skipped.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct MessageFields {
+    platform: Option<Platform>,
+    text: Option<Text>,
+    image: Option<Image>,
     #[serde(alias = "quick_replies")]
-    QuickReplies,
-    Card,
-    Payload,
+    quick_replies: Option<QuickReplies>,
+    card: Option<Card>,
+    payload: Option<Struct>,
     #[serde(alias = "simple_responses")]
-    SimpleResponses,
+    simple_responses: Option<SimpleResponses>,
     #[serde(alias = "basic_card")]
-    BasicCard,
-    Suggestions,
+    basic_card: Option<BasicCard>,
+    suggestions: Option<Suggestions>,
     #[serde(alias = "link_out_suggestion")]
-    LinkOutSuggestion,
+    link_out_suggestion: Option<LinkOutSuggestion>,
     #[serde(alias = "list_select")]
-    ListSelect,
+    list_select: Option<ListSelect>,
     #[serde(alias = "carousel_select")]
-    CarouselSelect,
+    carousel_select: Option<CarouselSelect>,
     #[serde(alias = "browse_carousel_card")]
-    BrowseCarouselCard,
+    browse_carousel_card: Option<BrowseCarouselCard>,
     #[serde(alias = "table_card")]
-    TableCard,
+    table_card: Option<TableCard>,
     #[serde(alias = "media_content")]
-    MediaContent,
-    /// A kind this build does not know, or any other key: skipped.
-    #[serde(other)]
-    Other,
+    media_content: Option<MediaContent>,
 }
 
-impl<'de> Deserialize<'de> for Message {
-    /// As the flattened form read it: the first key that names a known kind is the message
-    /// (later kind keys are skipped), unknown keys are ignored, and an object without a known
-    /// kind is an error, which [`tolerant::lenient_vec`] turns into a skipped message.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Message;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an Intent.Message object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Message, A::Error> {
-                use MessageKey as K;
-                use MessageKind as M;
-                let mut platform = None;
-                let mut kind = None;
-                while let Some(key) = map.next_key::<MessageKey>()? {
-                    if kind.is_some() && !matches!(key, K::Platform) {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                        continue;
-                    }
-                    match key {
-                        K::Platform => platform = map.next_value()?,
-                        K::Text => kind = Some(M::Text(map.next_value()?)),
-                        K::Image => kind = Some(M::Image(map.next_value()?)),
-                        K::QuickReplies => kind = Some(M::QuickReplies(map.next_value()?)),
-                        K::Card => kind = Some(M::Card(map.next_value()?)),
-                        K::Payload => kind = Some(M::Payload(map.next_value()?)),
-                        K::SimpleResponses => kind = Some(M::SimpleResponses(map.next_value()?)),
-                        K::BasicCard => kind = Some(M::BasicCard(map.next_value()?)),
-                        K::Suggestions => kind = Some(M::Suggestions(map.next_value()?)),
-                        K::LinkOutSuggestion => {
-                            kind = Some(M::LinkOutSuggestion(map.next_value()?))
-                        }
-                        K::ListSelect => kind = Some(M::ListSelect(map.next_value()?)),
-                        K::CarouselSelect => kind = Some(M::CarouselSelect(map.next_value()?)),
-                        K::BrowseCarouselCard => {
-                            kind = Some(M::BrowseCarouselCard(map.next_value()?))
-                        }
-                        K::TableCard => kind = Some(M::TableCard(map.next_value()?)),
-                        K::MediaContent => kind = Some(M::MediaContent(map.next_value()?)),
-                        K::Other => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let kind = kind.ok_or_else(|| {
-                    serde::de::Error::custom(
-                        "an Intent.Message with no message kind this build knows",
-                    )
-                })?;
-                Ok(Message { platform, kind })
-            }
-        }
-        d.deserialize_map(V)
+/// The oneof holds one kind: the first set in proto field order. A message without a kind this
+/// build knows is an error, which a list of messages ([`super::Items`]) turns into a skipped
+/// message.
+impl TryFrom<MessageFields> for Message {
+    type Error = &'static str;
+
+    fn try_from(f: MessageFields) -> Result<Message, &'static str> {
+        use MessageKind as K;
+        let kind = (f.text.map(K::Text))
+            .or(f.image.map(K::Image))
+            .or(f.quick_replies.map(K::QuickReplies))
+            .or(f.card.map(K::Card))
+            .or(f.payload.map(K::Payload))
+            .or(f.simple_responses.map(K::SimpleResponses))
+            .or(f.basic_card.map(K::BasicCard))
+            .or(f.suggestions.map(K::Suggestions))
+            .or(f.link_out_suggestion.map(K::LinkOutSuggestion))
+            .or(f.list_select.map(K::ListSelect))
+            .or(f.carousel_select.map(K::CarouselSelect))
+            .or(f.browse_carousel_card.map(K::BrowseCarouselCard))
+            .or(f.table_card.map(K::TableCard))
+            .or(f.media_content.map(K::MediaContent))
+            .ok_or("an Intent.Message with no message kind this build knows")?;
+        Ok(Message {
+            platform: f.platform,
+            kind,
+        })
     }
 }
 
@@ -152,190 +116,150 @@ impl Message {
 }
 
 /// The `Intent.Message.message` oneof, externally tagged with the proto3 JSON field names.
-/// Read as part of [`Message`]; [`MessageKey`] lists the same names for reading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MessageKind {
     Text(Text),
     Image(Image),
-    #[serde(alias = "quick_replies")]
     QuickReplies(QuickReplies),
     Card(Card),
     /// A custom, platform-specific payload (`google.protobuf.Struct`).
     Payload(Struct),
-    #[serde(alias = "simple_responses")]
     SimpleResponses(SimpleResponses),
-    #[serde(alias = "basic_card")]
     BasicCard(BasicCard),
     Suggestions(Suggestions),
-    #[serde(alias = "link_out_suggestion")]
     LinkOutSuggestion(LinkOutSuggestion),
-    #[serde(alias = "list_select")]
     ListSelect(ListSelect),
-    #[serde(alias = "carousel_select")]
     CarouselSelect(CarouselSelect),
-    #[serde(alias = "browse_carousel_card")]
     BrowseCarouselCard(BrowseCarouselCard),
-    #[serde(alias = "table_card")]
     TableCard(TableCard),
-    #[serde(alias = "media_content")]
     MediaContent(MediaContent),
 }
 
 /// `Intent.Message.Text`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Text {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<String>,
 }
 
 /// `Intent.Message.Image`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Image {
-    #[serde(
-        alias = "image_uri",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "image_uri", skip_serializing_if = "String::is_empty")]
     pub image_uri: String,
-    #[serde(
-        alias = "accessibility_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "accessibility_text", skip_serializing_if = "String::is_empty")]
     pub accessibility_text: String,
 }
 
 /// `Intent.Message.QuickReplies`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct QuickReplies {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        alias = "quick_replies",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "quick_replies", skip_serializing_if = "Vec::is_empty")]
     pub quick_replies: Vec<String>,
 }
 
 /// `Intent.Message.Card`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Card {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subtitle: String,
-    #[serde(
-        alias = "image_uri",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "image_uri", skip_serializing_if = "String::is_empty")]
     pub image_uri: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<CardButton>,
 }
 
 /// `Intent.Message.Card.Button`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CardButton {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
     /// Text sent back to the agent, or a URI to open.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub postback: String,
 }
 
 /// `Intent.Message.SimpleResponses` (Actions on Google; one per message list).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SimpleResponses {
-    #[serde(
-        alias = "simple_responses",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "simple_responses", skip_serializing_if = "Vec::is_empty")]
     pub simple_responses: Vec<SimpleResponse>,
 }
 
 /// `Intent.Message.SimpleResponse`: exactly one of `textToSpeech` and `ssml`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SimpleResponse {
-    #[serde(
-        alias = "text_to_speech",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "text_to_speech", skip_serializing_if = "String::is_empty")]
     pub text_to_speech: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub ssml: String,
-    #[serde(
-        alias = "display_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "display_text", skip_serializing_if = "String::is_empty")]
     pub display_text: String,
 }
 
 /// `Intent.Message.BasicCard` (Actions on Google).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BasicCard {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subtitle: String,
     /// Required unless `image` is set.
-    #[serde(
-        alias = "formatted_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "formatted_text", skip_serializing_if = "String::is_empty")]
     pub formatted_text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<BasicCardButton>,
 }
 
 /// `Intent.Message.BasicCard.Button` (also the buttons of a [`TableCard`]).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BasicCardButton {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
     /// Required by Dialogflow; `Option` for proto3 message presence.
     #[serde(alias = "open_uri_action", skip_serializing_if = "Option::is_none")]
@@ -343,94 +267,87 @@ pub struct BasicCardButton {
 }
 
 /// `Intent.Message.BasicCard.Button.OpenUriAction`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OpenUriAction {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub uri: String,
 }
 
 /// `Intent.Message.Suggestions` (Actions on Google chips).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Suggestions {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Suggestion>,
 }
 
 /// `Intent.Message.Suggestion`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Suggestion {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
 }
 
 /// `Intent.Message.LinkOutSuggestion`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LinkOutSuggestion {
-    #[serde(
-        alias = "destination_name",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "destination_name", skip_serializing_if = "String::is_empty")]
     pub destination_name: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub uri: String,
 }
 
 /// `Intent.Message.ListSelect`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListSelect {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ListSelectItem>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subtitle: String,
 }
 
 /// `Intent.Message.CarouselSelect`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CarouselSelect {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<CarouselSelectItem>,
 }
 
 /// `Intent.Message.ListSelect.Item` and `Intent.Message.CarouselSelect.Item`, which have the
 /// same four fields in the proto.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SelectItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<SelectItemInfo>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
@@ -442,15 +359,15 @@ pub type ListSelectItem = SelectItem;
 pub type CarouselSelectItem = SelectItem;
 
 /// `Intent.Message.SelectItemInfo`: the key sent back when the item is chosen.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SelectItemInfo {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub key: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<String>,
 }
 
@@ -475,10 +392,12 @@ proto_enum!(
 );
 
 /// `Intent.Message.BrowseCarouselCard` (Actions on Google; 2 to 10 items).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BrowseCarouselCard {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<BrowseCarouselCardItem>,
     #[serde(
         alias = "image_display_options",
@@ -488,39 +407,33 @@ pub struct BrowseCarouselCard {
 }
 
 /// `BrowseCarouselCard.BrowseCarouselCardItem`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BrowseCarouselCardItem {
     /// The proto names this field `open_uri_action` although its type is `OpenUrlAction`.
     #[serde(alias = "open_uri_action", skip_serializing_if = "Option::is_none")]
     pub open_uri_action: Option<OpenUrlAction>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub footer: String,
 }
 
 /// `BrowseCarouselCardItem.OpenUrlAction`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OpenUrlAction {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub url: String,
     #[serde(
         alias = "url_type_hint",
@@ -540,41 +453,36 @@ proto_enum!(
 );
 
 /// `Intent.Message.TableCard` (Actions on Google).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TableCard {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub title: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subtitle: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    #[serde(
-        alias = "column_properties",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "column_properties", skip_serializing_if = "Vec::is_empty")]
     pub column_properties: Vec<ColumnProperties>,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<TableCardRow>,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<BasicCardButton>,
 }
 
 /// `Intent.Message.ColumnProperties`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ColumnProperties {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub header: String,
     #[serde(
         alias = "horizontal_alignment",
@@ -584,27 +492,25 @@ pub struct ColumnProperties {
 }
 
 /// `Intent.Message.TableCardRow`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TableCardRow {
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<TableCardCell>,
-    #[serde(
-        alias = "divider_after",
-        deserialize_with = "flag",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde_as(as = "Flag")]
+    #[serde(alias = "divider_after", skip_serializing_if = "is_false")]
     pub divider_after: bool,
 }
 
 /// `Intent.Message.TableCardCell`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TableCardCell {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -621,6 +527,7 @@ proto_enum!(
 pub type MediaType = ResponseMediaType;
 
 /// `Intent.Message.MediaContent` (Actions on Google audio).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MediaContent {
@@ -629,36 +536,27 @@ pub struct MediaContent {
         skip_serializing_if = "ResponseMediaType::is_unspecified"
     )]
     pub media_type: ResponseMediaType,
-    #[serde(
-        alias = "media_objects",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "media_objects", skip_serializing_if = "Vec::is_empty")]
     pub media_objects: Vec<ResponseMediaObject>,
 }
 
 /// `MediaContent.ResponseMediaObject`. Its `image` oneof (`largeImage` | `icon`) is
 /// [`MediaImage`], flattened, so at most one of the two is ever written.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ResponseMediaObject {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub image: Option<MediaImage>,
-    #[serde(
-        alias = "content_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "content_url", skip_serializing_if = "String::is_empty")]
     pub content_url: String,
 }
 

@@ -15,7 +15,7 @@
 //! `alternativeQueryResults`), every field also accepts its proto (snake_case) name, `null` means
 //! "not set", numbers may arrive as strings, unknown enum names read as `*_UNSPECIFIED`, and a
 //! rich message of a kind this build does not know is skipped rather than failing the request.
-//! The helpers live in [`super::tolerant`].
+//! The reading rules are serde_with's, named in [`super::tolerant`].
 //!
 //! The `Intent.Message` oneof is the [`MessageKind`] enum, flattened beside `platform`, so a
 //! message can never carry two kinds at once. Message-typed fields are `Option` (proto3 message
@@ -24,7 +24,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::tolerant::{self, flag, nullable, proto_enum};
+use serde_with::{serde_as, DefaultOnNull};
+
+use super::tolerant::{self, proto_enum, Flag, Int32, Items, OrString};
 
 /// `google.protobuf.Struct`: any JSON object.
 pub type Struct = Map<String, Value>;

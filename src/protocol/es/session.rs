@@ -3,99 +3,72 @@
 use super::*;
 
 /// `QueryResult` (session.proto), every v2 field.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct QueryResult {
-    #[serde(
-        alias = "query_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "query_text", skip_serializing_if = "String::is_empty")]
     pub query_text: String,
-    #[serde(
-        alias = "language_code",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "language_code", skip_serializing_if = "String::is_empty")]
     pub language_code: String,
     /// 0..1; proto3's 0 means "not set".
+    #[serde_as(as = "Option<OrString>")]
     #[serde(
         alias = "speech_recognition_confidence",
-        with = "tolerant::opt_f64",
         skip_serializing_if = "tolerant::is_none_or_zero_f64"
     )]
     pub speech_recognition_confidence: Option<f64>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub action: String,
     /// Values are string, number, bool, null, list or map (composite entities); ES sends `""`
     /// for an unfilled optional parameter.
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub parameters: Struct,
     /// `false` while slot filling.
+    #[serde_as(as = "Flag")]
     #[serde(
         alias = "all_required_params_present",
-        deserialize_with = "flag",
         skip_serializing_if = "is_false"
     )]
     pub all_required_params_present: bool,
-    #[serde(
-        alias = "cancels_slot_filling",
-        deserialize_with = "flag",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde_as(as = "Flag")]
+    #[serde(alias = "cancels_slot_filling", skip_serializing_if = "is_false")]
     pub cancels_slot_filling: bool,
-    #[serde(
-        alias = "fulfillment_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "fulfillment_text", skip_serializing_if = "String::is_empty")]
     pub fulfillment_text: String,
     /// The intent's static responses; kinds this build does not know are skipped.
-    #[serde(
-        alias = "fulfillment_messages",
-        deserialize_with = "tolerant::lenient_vec",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "Items")]
+    #[serde(alias = "fulfillment_messages", skip_serializing_if = "Vec::is_empty")]
     pub fulfillment_messages: Vec<Message>,
-    #[serde(
-        alias = "webhook_source",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "webhook_source", skip_serializing_if = "String::is_empty")]
     pub webhook_source: String,
-    #[serde(
-        alias = "webhook_payload",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Map::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "webhook_payload", skip_serializing_if = "Map::is_empty")]
     pub webhook_payload: Struct,
     /// Active contexts; their parameters also hold `<param>.original` entries.
-    #[serde(
-        alias = "output_contexts",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "output_contexts", skip_serializing_if = "Vec::is_empty")]
     pub output_contexts: Vec<Context>,
     /// Partially filled: `name`, `displayName`, `endInteraction`, `isFallback`, ...
     /// Boxed: an `Intent` is most of a query result's size, and the parse moves the result
     /// several times.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<Box<Intent>>,
+    #[serde_as(as = "Option<OrString>")]
     #[serde(
         alias = "intent_detection_confidence",
-        with = "tolerant::opt_f64",
         skip_serializing_if = "tolerant::is_none_or_zero_f64"
     )]
     pub intent_detection_confidence: Option<f64>,
     /// Free-form (webhook latency, errors); its keys change without notice.
-    #[serde(
-        alias = "diagnostic_info",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Map::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "diagnostic_info", skip_serializing_if = "Map::is_empty")]
     pub diagnostic_info: Struct,
     /// Only when the caller asked for sentiment analysis.
     #[serde(
@@ -120,57 +93,49 @@ pub struct SentimentAnalysisResult {
 }
 
 /// `Sentiment` (session.proto): score in [-1, 1], magnitude ≥ 0.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Sentiment {
-    #[serde(
-        with = "tolerant::opt_f64",
-        skip_serializing_if = "tolerant::is_none_or_zero_f64"
-    )]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(skip_serializing_if = "tolerant::is_none_or_zero_f64")]
     pub score: Option<f64>,
-    #[serde(
-        with = "tolerant::opt_f64",
-        skip_serializing_if = "tolerant::is_none_or_zero_f64"
-    )]
+    #[serde_as(as = "Option<OrString>")]
+    #[serde(skip_serializing_if = "tolerant::is_none_or_zero_f64")]
     pub magnitude: Option<f64>,
 }
 
 /// `google.rpc.Status`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Status {
-    #[serde(
-        with = "tolerant::opt_i32",
-        skip_serializing_if = "tolerant::is_none_or_zero_i32"
-    )]
+    #[serde_as(as = "Option<Int32>")]
+    #[serde(skip_serializing_if = "tolerant::is_none_or_zero_i32")]
     pub code: Option<i32>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     /// `google.protobuf.Any` values: JSON objects with an `@type` key.
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<Struct>,
 }
 
 /// `EventInput` (session.proto). `name` and `languageCode` are required by Dialogflow; the ES
 /// renderer fills the language from the request.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EventInput {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub parameters: Struct,
-    #[serde(
-        alias = "language_code",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "language_code", skip_serializing_if = "String::is_empty")]
     pub language_code: String,
 }
 
@@ -182,21 +147,18 @@ pub struct EventInput {
 ///
 /// `lifespanCount` is always written when `Some`, `0` included: 0 is how a context is deleted,
 /// and proto3 would otherwise drop it. The renderer always sets it.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Context {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
-    #[serde(
-        alias = "lifespan_count",
-        with = "tolerant::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde_as(as = "Option<Int32>")]
+    #[serde(alias = "lifespan_count", skip_serializing_if = "Option::is_none")]
     pub lifespan_count: Option<i32>,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub parameters: Struct,
 }
 
@@ -211,32 +173,32 @@ proto_enum!(
 
 /// `SessionEntityType` (session_entity_type.proto). `name` is
 /// `<session>/entityTypes/<entity type display name>`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SessionEntityType {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(
         alias = "entity_override_mode",
         skip_serializing_if = "EntityOverrideMode::is_unspecified"
     )]
     pub entity_override_mode: EntityOverrideMode,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<Entity>,
 }
 
 /// `EntityType.Entity` (entity_type.proto).
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Entity {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub value: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<String>,
 }

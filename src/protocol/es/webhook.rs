@@ -4,21 +4,17 @@ use super::*;
 
 /// `WebhookRequest` (webhook.proto). v2 has exactly these four fields; v2beta1's
 /// `alternativeQueryResults` is not part of v2 and is ignored if present.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WebhookRequest {
     /// `projects/<P>/agent/sessions/<S>`, `projects/<P>/agent/environments/<E>/users/<U>/
     /// sessions/<S>`, or either form under `projects/<P>/locations/<L>/`.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub session: String,
-    #[serde(
-        alias = "response_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "response_id", skip_serializing_if = "String::is_empty")]
     pub response_id: String,
     #[serde(alias = "query_result", skip_serializing_if = "Option::is_none")]
     pub query_result: Option<QueryResult>,
@@ -30,58 +26,46 @@ pub struct WebhookRequest {
 }
 
 /// `OriginalDetectIntentRequest` (webhook.proto): what the integration sent to `detectIntent`.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OriginalDetectIntentRequest {
     /// `google`, `facebook`, `slack`, ... set by Dialogflow.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// Actions on Google only.
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub version: String,
     /// `QueryParameters.payload` of the caller; the phone gateway puts
     /// `{"telephony": {"caller_id": "+1..."}}` here.
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Map::is_empty")]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub payload: Struct,
 }
 
 /// `WebhookResponse` (webhook.proto). `WebhookResponse::default()` serialises to `{}`, which
 /// lets the intent's static response show.
+#[serde_as]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct WebhookResponse {
-    #[serde(
-        alias = "fulfillment_text",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "fulfillment_text", skip_serializing_if = "String::is_empty")]
     pub fulfillment_text: String,
-    #[serde(
-        alias = "fulfillment_messages",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "fulfillment_messages", skip_serializing_if = "Vec::is_empty")]
     pub fulfillment_messages: Vec<Message>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// `Some` is written even when empty (a set message field); Actions on Google reads
     /// `payload.google`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Struct>,
-    #[serde(
-        alias = "output_contexts",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "output_contexts", skip_serializing_if = "Vec::is_empty")]
     pub output_contexts: Vec<Context>,
     /// When set, Dialogflow ignores `fulfillmentText`, `fulfillmentMessages` and `payload`.
     #[serde(
@@ -89,10 +73,7 @@ pub struct WebhookResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub followup_event_input: Option<EventInput>,
-    #[serde(
-        alias = "session_entity_types",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "session_entity_types", skip_serializing_if = "Vec::is_empty")]
     pub session_entity_types: Vec<SessionEntityType>,
 }

@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::time::Duration;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::protocol::Protocol;
+pub use crate::deadline::DeadlineSettings;
+pub use crate::protocol::{CxSettings, CxTarget, CxWebhook};
 
 /// A secret value: read from config or env, printed as `***`, never logged.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
@@ -82,21 +82,6 @@ pub struct ServerSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
-pub struct DeadlineSettings {
-    /// Dialogflow ES platform limit.
-    pub es_ms: u64,
-    /// Platform limit when the ES request comes from Actions on Google.
-    pub aog_ms: u64,
-    /// Dialogflow CX webhook timeout as configured on the agent (5 s default, 30 s max).
-    pub cx_ms: u64,
-    /// Kept free before the platform limit for rendering and the network back to Dialogflow.
-    pub margin_ms: u64,
-    /// Kept free between an upstream call's timeout and the handler's deadline.
-    pub upstream_margin_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
 pub struct FallbackSettings {
     /// Sent when a handler fails or runs late and its intent declares no fallback of its own.
     pub text: String,
@@ -124,31 +109,6 @@ pub struct LogSettings {
     pub level: String,
     /// Google Cloud project for trace links in JSON logs; `GOOGLE_CLOUD_PROJECT` when empty.
     pub gcp_project: String,
-}
-
-/// Dialogflow CX rendering choices.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct CxSettings {
-    /// Where a reply's follow-up event goes on CX, by event name: a page or a flow (full
-    /// resource names). An event without an entry cannot be expressed on CX.
-    pub events: BTreeMap<String, CxTarget>,
-    /// Named CX webhooks served at `POST /webhook/cx/<name>`, each with the timeout configured
-    /// on that webhook in the agent; `/webhook/cx` itself uses `deadline.cx_ms`.
-    pub webhooks: BTreeMap<String, CxWebhook>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct CxWebhook {
-    pub timeout_ms: u64,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct CxTarget {
-    pub page: Option<String>,
-    pub flow: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -195,18 +155,6 @@ impl Default for ServerSettings {
     }
 }
 
-impl Default for DeadlineSettings {
-    fn default() -> Self {
-        DeadlineSettings {
-            es_ms: 5_000,
-            aog_ms: 10_000,
-            cx_ms: 5_000,
-            margin_ms: 500,
-            upstream_margin_ms: 150,
-        }
-    }
-}
-
 impl Default for FallbackSettings {
     fn default() -> Self {
         FallbackSettings {
@@ -246,30 +194,6 @@ fn default_upstreams() -> BTreeMap<String, UpstreamSettings> {
 fn unreachable_url() -> Url {
     // Only reachable if a literal above were malformed, which the tests rule out.
     Url::parse("http://127.0.0.1:9").unwrap_or_else(|_| unreachable!("literal URL"))
-}
-
-/// What the budget of one call depends on.
-#[derive(Debug, Clone, Copy)]
-pub struct BudgetQuery<'a> {
-    pub protocol: Protocol,
-    pub actions_on_google: bool,
-    /// The named CX webhook route (`/webhook/cx/<name>`), if any.
-    pub cx_webhook: Option<&'a str>,
-    pub intent_key: Option<&'a str>,
-    /// The budget the intent declared in code.
-    pub code_budget: Option<Duration>,
-}
-
-impl<'a> BudgetQuery<'a> {
-    pub fn new(protocol: Protocol) -> Self {
-        BudgetQuery {
-            protocol,
-            actions_on_google: false,
-            cx_webhook: None,
-            intent_key: None,
-            code_budget: None,
-        }
-    }
 }
 
 /// A setting that cannot work, named by its key.
@@ -395,39 +319,6 @@ impl Settings {
             );
         }
         Ok(())
-    }
-
-    /// The platform limit: ES 5 s (10 s from Actions on Google); CX the tag's webhook timeout,
-    /// else the route's named webhook, else `deadline.cx_ms`.
-    pub fn platform_limit(&self, call: &BudgetQuery<'_>) -> Duration {
-        let intent = call.intent_key.and_then(|k| self.intents.get(k));
-        Duration::from_millis(match call.protocol {
-            Protocol::Es if call.actions_on_google => self.deadline.aog_ms,
-            Protocol::Es => self.deadline.es_ms,
-            Protocol::Cx => intent
-                .and_then(|i| i.cx_timeout_ms)
-                .or_else(|| {
-                    call.cx_webhook
-                        .and_then(|w| self.cx.webhooks.get(w))
-                        .map(|w| w.timeout_ms)
-                })
-                .unwrap_or(self.deadline.cx_ms),
-        })
-    }
-
-    /// The handler's budget: the platform limit minus the margin, or an intent's own budget
-    /// (configured here or in code) when it is smaller.
-    pub fn budget(&self, call: &BudgetQuery<'_>) -> Duration {
-        let margin = Duration::from_millis(self.deadline.margin_ms);
-        let ceiling = self.platform_limit(call).saturating_sub(margin);
-        let configured = call
-            .intent_key
-            .and_then(|k| self.intents.get(k))
-            .and_then(|i| i.budget_ms)
-            .map(Duration::from_millis);
-        configured
-            .or(call.code_budget)
-            .map_or(ceiling, |b| b.min(ceiling))
     }
 
     /// The text an intent without a module gets, or `None` for passthrough (`{}`).
@@ -587,41 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn budget_rules() {
-        let mut s = Settings::default();
-        let es = BudgetQuery::new(Protocol::Es);
-        assert_eq!(s.budget(&es), Duration::from_millis(4_500));
-        let aog = BudgetQuery {
-            actions_on_google: true,
-            ..es
-        };
-        assert_eq!(s.budget(&aog), Duration::from_millis(9_500));
-        let coded = BudgetQuery {
-            intent_key: Some("x"),
-            code_budget: Some(Duration::from_secs(2)),
-            ..es
-        };
-        assert_eq!(s.budget(&coded), Duration::from_secs(2));
-        s.intents.insert(
-            "x".into(),
-            IntentSettings {
-                budget_ms: Some(60_000),
-                ..Default::default()
-            },
-        );
-        let keyed = BudgetQuery {
-            intent_key: Some("x"),
-            ..es
-        };
-        assert_eq!(
-            s.budget(&keyed),
-            Duration::from_millis(4_500),
-            "never past the platform limit"
-        );
-    }
-
-    #[test]
-    fn cx_budget_per_route_and_per_tag() {
+    fn cx_webhook_names_and_timeouts_are_checked() {
         let mut s = Settings::default();
         s.cx.webhooks
             .insert("slow".into(), CxWebhook { timeout_ms: 30_000 });
@@ -633,18 +490,6 @@ mod tests {
             },
         );
         s.validate().unwrap();
-        let cx = BudgetQuery::new(Protocol::Cx);
-        assert_eq!(s.budget(&cx), Duration::from_millis(4_500));
-        let routed = BudgetQuery {
-            cx_webhook: Some("slow"),
-            ..cx
-        };
-        assert_eq!(s.budget(&routed), Duration::from_millis(29_500));
-        let tagged = BudgetQuery {
-            intent_key: Some("tag"),
-            ..routed
-        };
-        assert_eq!(s.budget(&tagged), Duration::from_millis(9_500));
         s.cx.webhooks
             .insert("bad name".into(), CxWebhook { timeout_ms: 1_000 });
         assert!(s

@@ -43,6 +43,12 @@ pub enum IntentError {
     Failed(String),
 }
 
+impl From<crate::protocol::ParamsError> for IntentError {
+    fn from(e: crate::protocol::ParamsError) -> Self {
+        IntentError::Params(e.to_string())
+    }
+}
+
 impl IntentError {
     pub fn failed(message: impl Into<String>) -> Self {
         IntentError::Failed(message.into())
@@ -262,6 +268,21 @@ mod tests {
         let err = r.finish().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("`a` is registered twice"), "{err}");
         assert_eq!(err.matches("src/intent.rs").count(), 2, "{err}");
+    }
+
+    #[test]
+    fn params_that_do_not_fit_are_a_params_error() {
+        #[derive(Debug, serde::Deserialize)]
+        struct P {
+            #[allow(dead_code)]
+            guests: u32,
+        }
+        fn read(turn: &Turn) -> Result<P, IntentError> {
+            Ok(turn.params()?)
+        }
+        let mut turn = Turn::default();
+        turn.parameters.insert("guests".into(), "many".into());
+        assert!(matches!(read(&turn), Err(IntentError::Params(_))));
     }
 
     #[test]

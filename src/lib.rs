@@ -4,7 +4,7 @@
 //! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start.
 //! - [`protocol`]: the neutral [`protocol::Turn`]/[`protocol::Reply`] and the ES/CX wire types.
 //! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
-//! - [`dispatch`]: runs a handler under the deadline, with fallbacks.
+//! - [`deadline`]: the handler's budget; [`dispatch`]: runs a handler under it, with fallbacks.
 //! - [`upstream`]: named upstream APIs over one shared client, bounded by the deadline.
 //! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC);
 //!   [`limits`]: source allowlist and rate limits in front of it.
@@ -16,16 +16,15 @@ pub mod auth;
 pub mod body;
 mod chunks;
 pub mod config;
+pub mod deadline;
 pub mod dispatch;
 pub mod error;
 pub mod fixtures;
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;
-mod key_hook;
 pub mod limits;
 pub mod protocol;
-pub mod request;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -1,28 +1,25 @@
-//! The webhook request path: body -> ES or CX request -> Turn -> dispatch under the deadline ->
-//! render -> validate -> respond. Everything before dispatch that goes wrong is a
-//! [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
+//! The webhook request path: auth -> body -> [`Request`] -> turn -> registry lookup -> budget
+//! -> dispatch under the call's span -> render -> respond. Everything before dispatch that goes
+//! wrong is a [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
 
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::auth::Rejection;
 use crate::body;
-use crate::config::BudgetQuery;
+use crate::config::Settings;
+use crate::deadline::BudgetQuery;
 use crate::dispatch::{self, fallback_for, Outcome};
 use crate::error::WebhookError;
 use crate::intent::{Ctx, IntentSpec};
-use crate::protocol::{cx, cx_render, es, es_render, Protocol, Reply, Turn};
-pub use crate::request::parse_request;
+use crate::protocol::{Protocol, Reply, Request, Turn};
 use crate::state::AppState;
 use crate::telemetry;
-
-/// Dialogflow refuses larger webhook responses.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// Which protocol a route accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,63 +51,24 @@ impl Route {
             Route::CxNamed => "/webhook/cx/{name}",
         }
     }
-}
 
-/// A parsed request of either protocol.
-pub enum Parsed {
-    Es(Box<es::WebhookRequest>),
-    Cx(Box<cx::WebhookRequest>),
-}
-
-impl Parsed {
-    pub fn protocol(&self) -> Protocol {
+    /// The protocol the route accepts; `None` when the body tells.
+    pub fn protocol(self) -> Option<Protocol> {
         match self {
-            Parsed::Es(_) => Protocol::Es,
-            Parsed::Cx(_) => Protocol::Cx,
+            Route::Auto => None,
+            Route::Es => Some(Protocol::Es),
+            Route::Cx | Route::CxNamed => Some(Protocol::Cx),
         }
-    }
-
-    /// Moves the turn out of the request; the request keeps what [`Parsed::render`] needs.
-    pub fn take_turn(&mut self) -> Turn {
-        match self {
-            Parsed::Es(r) => es_render::take_turn(r),
-            Parsed::Cx(r) => cx_render::take_turn(r),
-        }
-    }
-
-    /// Renders `reply` as response bytes, refusing what the protocol cannot express or what
-    /// exceeds Dialogflow's 64 KiB.
-    pub fn render(
-        &self,
-        reply: Reply,
-        settings: &crate::config::Settings,
-    ) -> Result<Vec<u8>, String> {
-        // Sized for a typical reply up front: growing from empty cost several reallocations
-        // and copies per call.
-        let mut bytes = Vec::with_capacity(512);
-        match self {
-            Parsed::Es(r) => es_render::render(reply, r)
-                .map_err(|e| e.to_string())
-                .and_then(|resp| {
-                    serde_json::to_writer(&mut bytes, &resp).map_err(|e| e.to_string())
-                })?,
-            Parsed::Cx(r) => cx_render::render(reply, r, &settings.cx)
-                .map_err(|e| e.to_string())
-                .and_then(|resp| {
-                    serde_json::to_writer(&mut bytes, &resp).map_err(|e| e.to_string())
-                })?,
-        };
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(format!(
-                "response is {} bytes, over Dialogflow's {MAX_RESPONSE_BYTES}",
-                bytes.len()
-            ));
-        }
-        Ok(bytes)
     }
 }
 
-/// The actix handler behind the three webhook routes.
+/// Response header carrying the call's outcome label (`ok`, `fallback_error`, ...); operators
+/// and the fixture kit see a fallback without reading logs, and Dialogflow ignores it.
+pub const OUTCOME_HEADER: &str = "x-intentful-outcome";
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The actix handler behind the webhook routes.
 pub async fn handle(
     route: Route,
     cx_webhook: Option<String>,
@@ -130,18 +88,18 @@ pub async fn handle(
             .await
             .map_err(|r| rejected(route, verifier.mode(), r))?;
         body::check_content_type(&req)?;
-        let settings = &state.settings.server;
+        let server = &state.settings.server;
         let bytes = body::read_limited(
             &req,
             payload,
-            settings.body_limit_bytes,
-            Duration::from_millis(settings.body_read_timeout_ms),
+            server.body_limit_bytes,
+            Duration::from_millis(server.body_read_timeout_ms),
         )
         .await?;
         verifier
             .verify_body(req.headers(), &bytes)
             .map_err(|r| rejected(route, verifier.mode(), r))?;
-        let mut parsed = parse_request(route, &bytes)?;
+        let request = Request::parse(&bytes, route.protocol())?;
         let call = Call {
             started,
             request_id: request_id.clone(),
@@ -149,19 +107,13 @@ pub async fn handle(
             cx_webhook: cx_webhook.as_deref(),
             trace: trace_of(&req, &state),
         };
-        // Boxed on its own: inlined, it made the handler's future (which actix boxes) over
-        // 1 KiB, and every allocation that large made glibc consolidate its fast bins
-        // (`malloc_consolidate` in the profile). Two smaller boxes are cheaper.
-        Ok::<_, WebhookError>(Box::pin(answer(&state, &mut parsed, call)).await)
+        Ok::<_, WebhookError>(answer(&state, request, call).await)
     }
     .await;
     let mut resp = match result {
-        // The outcome header lets operators and the fixture kit see a fallback without logs;
-        // Dialogflow ignores it.
-        // Static header values: a `&str` value is validated and copied on every call.
         Ok((body, outcome)) => HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
-            .insert_header((OUTCOME.clone(), HeaderValue::from_static(outcome.as_str())))
+            .insert_header((OUTCOME_HEADER, HeaderValue::from_static(outcome.as_str())))
             .body(body),
         Err(e) => {
             telemetry::record_rejection(route.label(), e.code());
@@ -170,7 +122,8 @@ pub async fn handle(
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        resp.headers_mut().insert(REQUEST_ID.clone(), v);
+        resp.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID), v);
     }
     resp
 }
@@ -201,66 +154,63 @@ fn rejected(route: Route, mode: &'static str, reason: Rejection) -> WebhookError
     }
 }
 
-/// Response header carrying the call's outcome label (`ok`, `fallback_error`, ...).
-pub const OUTCOME_HEADER: &str = "x-intentful-outcome";
-
-static OUTCOME: HeaderName = HeaderName::from_static(OUTCOME_HEADER);
-
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
 /// Where and when a call arrived.
-pub struct Call<'a> {
-    pub started: Instant,
-    pub request_id: Arc<str>,
-    pub route: Route,
-    pub cx_webhook: Option<&'a str>,
+struct Call<'a> {
+    started: Instant,
+    request_id: Arc<str>,
+    route: Route,
+    cx_webhook: Option<&'a str>,
     /// Cloud Trace link (`projects/P/traces/T`) and span id, when the caller sent a trace header.
-    pub trace: Option<(String, String)>,
+    trace: Option<(String, String)>,
 }
 
 /// The Cloud Trace resource name and span id for this request's log lines.
 fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
-    // Static names: looking a header up by `&str` parses the name on every call.
-    static CLOUD_TRACE: HeaderName = HeaderName::from_static("x-cloud-trace-context");
-    static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
-    let header = |name: &HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let (trace, span) =
-        telemetry::cloud_logging::trace_from_headers(header(&CLOUD_TRACE), header(&TRACEPARENT))?;
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let (trace, span) = telemetry::cloud_logging::trace_from_headers(
+        header("x-cloud-trace-context"),
+        header("traceparent"),
+    )?;
     let project = telemetry::gcp_project(&state.settings.log)?;
     Some((format!("projects/{project}/traces/{trace}"), span))
 }
 
-/// Dispatches a parsed request and renders the answer; never fails.
-pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (Vec<u8>, Outcome) {
-    let Call {
-        started,
-        request_id,
-        route,
-        cx_webhook,
-        trace,
-    } = call;
-    let protocol = parsed.protocol();
-    // Boxed: see `dispatch`.
-    let mut turn = Box::new(parsed.take_turn());
-    let spec: Option<Arc<IntentSpec>> = match parsed {
-        Parsed::Es(_) => state.registry.lookup(es_render::keys(&turn)).cloned(),
-        Parsed::Cx(_) => state.registry.lookup(cx_render::keys(&turn)).cloned(),
-    };
+/// The handler's budget for this call (`deadline.rs` holds the rules).
+fn budget(
+    settings: &Settings,
+    protocol: Protocol,
+    turn: &Turn,
+    spec: Option<&IntentSpec>,
+    cx_webhook: Option<&str>,
+) -> Duration {
+    let configured = spec.and_then(|s| settings.intents.get(&s.key));
+    let ms = Duration::from_millis;
+    settings.deadline.budget(&BudgetQuery {
+        protocol,
+        actions_on_google: turn.is_actions_on_google(),
+        tag_timeout: configured.and_then(|i| i.cx_timeout_ms).map(ms),
+        route_timeout: cx_webhook
+            .and_then(|w| settings.cx.webhooks.get(w))
+            .map(|w| ms(w.timeout_ms)),
+        configured: configured.and_then(|i| i.budget_ms).map(ms),
+        in_code: spec.and_then(|s| s.budget),
+    })
+}
+
+/// Dispatches a request and renders the answer; never fails.
+async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>, Outcome) {
+    let settings = &state.settings;
+    let protocol = request.protocol();
+    let spec: Option<Arc<IntentSpec>> = state.registry.lookup(request.keys()).cloned();
+    let (mut turn, render_ctx) = request.into_parts();
     let key = spec.as_ref().map(|s| s.key.as_str());
     turn.key = key.unwrap_or_default().to_string();
     let intent_label = key.unwrap_or("unknown");
-    let budget = state.settings.budget(&BudgetQuery {
-        protocol,
-        actions_on_google: turn.is_actions_on_google(),
-        cx_webhook,
-        intent_key: key,
-        code_budget: spec.as_ref().and_then(|s| s.budget),
-    });
-    let deadline = started + budget;
+    let deadline =
+        call.started + budget(settings, protocol, &turn, spec.as_deref(), call.cx_webhook);
     let span = tracing::info_span!(
         "webhook",
-        // Plain `&str` fields rather than `%` (Display): recorded without a `format!` each.
-        request_id = &*request_id,
+        request_id = &*call.request_id,
         protocol = protocol.as_str(),
         session = turn.session.as_str(),
         response_id = turn.response_id.as_str(),
@@ -269,66 +219,46 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
         trace = tracing::field::Empty,
         span_id = tracing::field::Empty,
     );
-    if let Some((trace, span_id)) = &trace {
+    if let Some((trace, span_id)) = &call.trace {
         span.record("trace", trace.as_str());
         span.record("span_id", span_id.as_str());
     }
-    let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
-    // Polled and dropped inside the call's span, which stays ours for the lines below.
-    let mut dispatched = pin!(Some(dispatch::dispatch(
-        &state.settings,
-        spec.as_ref(),
-        ctx,
-        turn,
-        deadline
-    )));
-    let mut done = telemetry::InSpan {
-        span: &span,
-        fut: dispatched.as_mut(),
-    }
-    .await;
-    let body = match parsed.render(done.reply, &state.settings) {
+    let ctx = Ctx::new(deadline, state.upstreams.clone(), call.request_id, protocol);
+    let mut done = dispatch::dispatch(settings, spec.as_ref(), ctx, turn, deadline)
+        .instrument(span.clone())
+        .await;
+    let body = match render_ctx.render(done.reply, &settings.cx) {
         Ok(body) => body,
         Err(problem) => {
             done.outcome = Outcome::FallbackRender;
             done.cause = Some(format!("reply could not be rendered: {problem}"));
+            let global = || Reply::text(settings.fallback.text.clone());
             let fallback = spec
                 .as_deref()
-                .map(|s| fallback_for(&state.settings, s))
-                .unwrap_or_else(|| Reply::text(state.settings.fallback.text.clone()));
-            parsed
-                .render(fallback, &state.settings)
-                .or_else(|_| {
-                    parsed.render(
-                        Reply::text(state.settings.fallback.text.clone()),
-                        &state.settings,
-                    )
-                })
+                .map_or_else(global, |s| fallback_for(settings, s));
+            render_ctx
+                .render(fallback, &settings.cx)
+                .or_else(|_| render_ctx.render(global(), &settings.cx))
                 .unwrap_or_else(|_| b"{}".to_vec())
         }
     };
-    let elapsed = started.elapsed();
-    span.record("outcome", done.outcome.as_str());
-    let _enter = span.enter();
-    // The answered line takes `outcome` from the span: repeating it would make the line pick
-    // the span's fields apart instead of copying them whole. When the span is filtered out (a
-    // `warn` level), the lines carry it themselves; fallbacks are rare enough to always do so.
+    let elapsed = call.started.elapsed();
     let elapsed_ms = elapsed.as_millis() as u64;
-    match &done.cause {
+    span.record("outcome", done.outcome.as_str());
+    span.in_scope(|| match &done.cause {
+        // The fallback line names its outcome itself: at `warn` the call's `info` span, which
+        // carries it otherwise, is filtered out.
         Some(cause) => tracing::warn!(
             outcome = done.outcome.as_str(),
             elapsed_ms,
             cause = %cause,
             "answered with the fallback"
         ),
-        None if span.is_disabled() => {
-            tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered")
-        }
         None => tracing::info!(elapsed_ms, "answered"),
-    }
+    });
     telemetry::record_webhook(
-        route.label(),
+        call.route.label(),
         protocol.as_str(),
         intent_label,
         done.outcome.as_str(),
@@ -340,27 +270,21 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
 /// The caller's `X-Request-Id` when it is sane, else a fresh one.
 fn request_id(req: &HttpRequest) -> Arc<str> {
     req.headers()
-        .get(&REQUEST_ID)
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(Arc::from)
-        .unwrap_or_else(|| {
-            // From the thread-local CSPRNG: `new_v4` asks the kernel (a getrandom syscall) on
-            // every call, which showed in the profile.
-            let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
-            let mut buf = uuid::Uuid::encode_buffer();
-            Arc::from(&*id.hyphenated().encode_lower(&mut buf))
-        })
+        .unwrap_or_else(|| Arc::from(uuid::Uuid::new_v4().to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::future::Future;
+    use std::io::Write;
+    use std::sync::Mutex;
 
-    use crate::config::Settings;
     use crate::intent::{IntentError, Registry};
-    use crate::telemetry::test_buffer::Buffer;
 
     async fn chatty(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
         tracing::info!("before the wait");
@@ -386,13 +310,28 @@ mod tests {
         Ok(Reply::text("never"))
     }
 
+    /// Where the test subscriber writes its JSON lines.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lines").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     /// The JSON lines logged while `drive` answers the welcome fixture with `handler` as the
-    /// welcome intent's module, then logs "after the call".
+    /// welcome intent's module, then logs "after the call". Each line carries its current
+    /// span's fields under `span`.
     fn lines_while<H, Fut, D, DFut>(handler: H, drive: D) -> Vec<serde_json::Value>
     where
         H: Fn(Ctx, Turn) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Reply, IntentError>> + Send + 'static,
-        D: FnOnce(AppState, Parsed, Call<'static>) -> DFut,
+        D: FnOnce(AppState, Request, Call<'static>) -> DFut,
         DFut: Future<Output = ()>,
     {
         let mut registry = Registry::default();
@@ -404,20 +343,23 @@ mod tests {
             "/fixtures/welcome/en_greets.request.json"
         ))
         .expect("fixture");
-        let buf = Buffer::default();
-        let writer = buf.clone();
-        let subscriber = crate::telemetry::JsonSubscriber::new(
-            tracing_subscriber::filter::Targets::new()
-                .with_default(tracing_subscriber::filter::LevelFilter::INFO),
-            move || writer.clone(),
-        );
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || writer.clone())
+            .finish();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
             .expect("runtime");
         tracing::subscriber::with_default(subscriber, || {
             runtime.block_on(async {
-                let parsed = parse_request(Route::Es, &body).expect("parsed");
+                let request = Request::parse(&body, Some(Protocol::Es)).expect("parsed");
                 let call = Call {
                     started: Instant::now(),
                     request_id: Arc::from("req-1"),
@@ -425,12 +367,12 @@ mod tests {
                     cx_webhook: None,
                     trace: None,
                 };
-                drive(state, parsed, call).await;
+                drive(state, request, call).await;
                 tracing::info!("after the call");
             })
         });
-        buf.text()
-            .lines()
+        let text = String::from_utf8(lines.0.lock().expect("lines").clone()).expect("utf-8");
+        text.lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
             .collect()
     }
@@ -443,37 +385,41 @@ mod tests {
     }
 
     fn assert_in_the_call(l: &serde_json::Value) {
-        assert_eq!(l["request_id"], "req-1", "{l}");
-        assert_eq!(l["intent"], "input.welcome", "{l}");
-        assert_eq!(l["protocol"], "es", "{l}");
-        assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
+        let span = &l["span"];
+        assert_eq!(span["request_id"], "req-1", "{l}");
+        assert_eq!(span["intent"], "input.welcome", "{l}");
+        assert_eq!(span["protocol"], "es", "{l}");
+        assert!(
+            span["session"].as_str().is_some_and(|s| !s.is_empty()),
+            "{l}"
+        );
     }
 
     /// A handler's own lines carry the call's span fields, from every poll of the handler, and
     /// lines logged after the call do not.
     #[test]
     fn lines_logged_by_a_handler_carry_the_call() {
-        let lines = lines_while(chatty, |state, mut parsed, call| async move {
-            let (_, outcome) = answer(&state, &mut parsed, call).await;
+        let lines = lines_while(chatty, |state, request, call| async move {
+            let (_, outcome) = answer(&state, request, call).await;
             assert_eq!(outcome, Outcome::Ok);
         });
         for message in ["before the wait", "after the wait", "answered"] {
             assert_in_the_call(line(&lines, message));
         }
-        assert_eq!(line(&lines, "answered")["outcome"], "ok");
-        assert!(line(&lines, "after the call").get("request_id").is_none());
+        assert_eq!(line(&lines, "answered")["span"]["outcome"], "ok");
+        assert!(line(&lines, "after the call").get("span").is_none());
     }
 
     /// A call dropped mid-way (the connection closed, shutdown) drops its handler inside the
     /// call's span: what the handler logs on its way out is still the call's.
     #[test]
     fn a_handler_dropped_mid_way_logs_inside_the_call() {
-        let lines = lines_while(stuck, |state, mut parsed, call| async move {
-            let mut answering = Box::pin(answer(&state, &mut parsed, call));
+        let lines = lines_while(stuck, |state, request, call| async move {
+            let mut answering = Box::pin(answer(&state, request, call));
             assert!(futures::poll!(answering.as_mut()).is_pending());
             drop(answering);
         });
         assert_in_the_call(line(&lines, "handler dropped"));
-        assert!(line(&lines, "after the call").get("request_id").is_none());
+        assert!(line(&lines, "after the call").get("span").is_none());
     }
 }

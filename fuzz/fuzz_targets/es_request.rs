@@ -1,28 +1,25 @@
 //! Any bytes through the webhook body parser (ES, CX and auto-detect), the turn and the
 //! renderer: never a panic. What `/webhook` reads as ES (or CX) must also parse on the ES (or
-//! CX) route: the auto-detection's fast path may not accept what the protocol's own parse
-//! refuses.
+//! CX) route.
 #![no_main]
-use intentful::protocol::Reply;
-use intentful::webhook::{parse_request, Parsed, Route};
+use intentful::protocol::{CxSettings, Protocol, Reply, Request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let settings = intentful::config::Settings::default();
-    match parse_request(Route::Auto, data) {
-        Ok(Parsed::Es(_)) => assert!(parse_request(Route::Es, data).is_ok()),
-        Ok(Parsed::Cx(_)) => assert!(parse_request(Route::Cx, data).is_ok()),
-        Err(_) => {}
+    let cx = CxSettings::default();
+    if let Ok(request) = Request::parse(data, None) {
+        assert!(Request::parse(data, Some(request.protocol())).is_ok());
     }
-    for route in [Route::Es, Route::Auto, Route::Cx] {
-        if let Ok(mut parsed) = parse_request(route, data) {
-            let turn = parsed.take_turn();
+    for protocol in [Some(Protocol::Es), None, Some(Protocol::Cx)] {
+        if let Ok(request) = Request::parse(data, protocol) {
+            let _ = request.keys();
+            let (turn, ctx) = request.into_parts();
             let _ = turn.params::<serde_json::Value>();
-            let reply = Reply::text(turn.query_text.clone()).context("c", 1).param("p", &turn.session);
-            let _ = parsed.render(reply, &settings);
-            if let Parsed::Es(_) = parsed {
-                let _ = parsed.render(Reply::passthrough(), &settings);
-            }
+            let reply = Reply::text(turn.query_text.clone())
+                .context("c", 1)
+                .param("p", &turn.session);
+            let _ = ctx.render(reply, &cx);
+            let _ = ctx.render(Reply::passthrough(), &cx);
         }
     }
 });

@@ -1,4 +1,4 @@
-//! Dialogflow CX v3: request -> [`Turn`], [`Reply`] -> response.
+//! Dialogflow CX v3: [`Reply`] -> `WebhookResponse`, and the `[cx]` settings.
 //!
 //! How a neutral reply maps onto CX (the table in the README repeats this):
 //! - text -> `text` message; SSML -> `outputAudioText` (spoken) plus `text` (shown);
@@ -13,108 +13,53 @@
 //! ES-only parts (session entity types, raw ES messages) and events without a configured target
 //! are refused with a [`RenderError`], which the fixture tests turn into a failure.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::cx::{self, WebhookRequest, WebhookResponse};
-use super::es_render::RenderError;
+use super::cx::{self, WebhookResponse};
 use super::reply::Message;
-use super::turn::{FormParameter, FormState};
-use super::{Protocol, Reply, Turn};
-use crate::config::CxSettings;
+use super::{Protocol, RenderError, Reply};
 
-/// Moves the neutral turn out of a CX request.
-///
-/// Moved rather than copied, as on ES; [`render`] still reads `pageInfo.currentPage`, which
-/// stays behind.
-pub fn take_turn(req: &mut WebhookRequest) -> Turn {
-    let (session, mut parameters) = req
-        .session_info
-        .take()
-        .map(|s| (s.session, s.parameters))
-        .unwrap_or_default();
-    let intent = req.intent_info.take();
-    let (intent_display_name, confidence) = match intent {
-        Some(info) => {
-            // Intent parameters are this turn's fresh values: they win over older session
-            // values.
-            for (name, value) in info.parameters {
-                parameters.insert(name, value.resolved_value);
-            }
-            (info.display_name, info.confidence)
-        }
-        None => (String::new(), None),
-    };
-    let page = req.page_info.as_mut();
-    let form = page
-        .as_ref()
-        .and_then(|p| p.form_info.as_ref())
-        .map(|f| {
-            f.parameter_info
-                .iter()
-                .map(|p| FormParameter {
-                    name: p.display_name.clone(),
-                    required: p.required,
-                    state: match p.state {
-                        cx::ParameterState::Empty => FormState::Empty,
-                        cx::ParameterState::Invalid => FormState::Invalid,
-                        cx::ParameterState::Filled => FormState::Filled,
-                        _ => FormState::Unspecified,
-                    },
-                    value: p.value.clone(),
-                    just_collected: p.just_collected,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let page = page
-        .map(|p| std::mem::take(&mut p.display_name))
-        .unwrap_or_default();
-    let query_text = [
-        &mut req.text,
-        &mut req.transcript,
-        &mut req.trigger_intent,
-        &mut req.trigger_event,
-        &mut req.dtmf_digits,
-    ]
-    .into_iter()
-    .find_map(|q| q.take().filter(|s| !s.is_empty()))
-    .unwrap_or_default();
-    Turn {
-        protocol: Some(Protocol::Cx),
-        key: String::new(),
-        session,
-        response_id: std::mem::take(&mut req.detect_intent_response_id),
-        language_code: std::mem::take(&mut req.language_code),
-        query_text,
-        intent_display_name,
-        action: String::new(),
-        tag: req
-            .fulfillment_info
-            .take()
-            .map(|f| f.tag)
-            .unwrap_or_default(),
-        confidence,
-        parameters,
-        contexts: Vec::new(),
-        source: String::new(),
-        payload: std::mem::take(&mut req.payload),
-        page,
-        form,
-    }
+/// `[cx]`: where follow-up events go on CX, and the named CX webhooks with their timeouts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxSettings {
+    /// Where a reply's follow-up event goes on CX, by event name: a page or a flow (full
+    /// resource names). An event without an entry cannot be expressed on CX.
+    pub events: BTreeMap<String, CxTarget>,
+    /// Named CX webhooks served at `POST /webhook/cx/<name>`, each with the timeout configured
+    /// on that webhook in the agent; `/webhook/cx` itself uses `deadline.cx_ms`.
+    pub webhooks: BTreeMap<String, CxWebhook>,
 }
 
-/// The registry key for a CX request: the fulfillment tag.
-pub fn keys(turn: &Turn) -> [&str; 1] {
-    [turn.tag.as_str()]
+/// `[cx.webhooks.<name>]`: the timeout configured on that webhook in the agent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxWebhook {
+    pub timeout_ms: u64,
+}
+
+/// `[cx.events.<event>]`: a page or a flow, by full resource name.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CxTarget {
+    pub page: Option<String>,
+    pub flow: Option<String>,
+}
+
+/// What rendering a CX answer needs from its request.
+#[derive(Debug, Clone, Default)]
+pub struct CxCtx {
+    /// `pageInfo.currentPage`, which a response that marks form parameters invalid names.
+    pub current_page: String,
 }
 
 /// Renders a reply as a CX WebhookResponse.
-///
-/// Takes the reply by value and moves its strings and maps into the response: copying them
-/// cost an allocation per string on every call (callgrind).
 pub fn render(
     reply: Reply,
-    req: &WebhookRequest,
+    ctx: &CxCtx,
     settings: &CxSettings,
 ) -> Result<WebhookResponse, RenderError> {
     let mut resp = WebhookResponse::default();
@@ -198,13 +143,8 @@ pub fn render(
         });
     }
     if !invalid_form_params.is_empty() {
-        let current_page = req
-            .page_info
-            .as_ref()
-            .map(|p| p.current_page.clone())
-            .unwrap_or_default();
         resp.page_info = Some(cx::PageInfo {
-            current_page,
+            current_page: ctx.current_page.clone(),
             display_name: String::new(),
             form_info: Some(cx::FormInfo {
                 parameter_info: invalid_form_params
@@ -320,62 +260,16 @@ fn unsupported(what: &'static str) -> RenderError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::CxTarget;
     use serde_json::json;
 
-    fn req() -> WebhookRequest {
-        serde_json::from_value(json!({
-            "detectIntentResponseId": "r",
-            "fulfillmentInfo": {"tag": "t"},
-            "intentInfo": {"displayName": "d", "parameters": {"city": {"originalValue": "tokyo", "resolvedValue": "Tokyo"}}},
-            "pageInfo": {"currentPage": "pages/p", "displayName": "P",
-                         "formInfo": {"parameterInfo": [{"displayName": "guests", "required": true, "state": "INVALID"}]}},
-            "sessionInfo": {"session": "sessions/s", "parameters": {"city": "Osaka", "lang": "en"}},
-            "transcript": "weather in tokyo",
-            "languageCode": "ja-JP"
-        }))
-        .unwrap()
-    }
-
-    #[test]
-    fn render_after_take_turn_keeps_the_current_page() {
-        let mut r = req();
-        let turn = take_turn(&mut r);
-        assert_eq!(
-            (turn.page.as_str(), turn.query_text.as_str()),
-            ("P", "weather in tokyo")
-        );
-        assert_eq!(turn.param_str("city"), Some("Tokyo"));
-        let v = serde_json::to_value(
-            render(
-                Reply::text("again?").invalid_form_param("guests"),
-                &r,
-                &CxSettings::default(),
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(v["pageInfo"]["currentPage"], "pages/p");
+    fn req() -> CxCtx {
+        CxCtx {
+            current_page: "pages/p".into(),
+        }
     }
 
     fn render_json(reply: Reply, settings: &CxSettings) -> Value {
         serde_json::to_value(render(reply, &req(), settings).unwrap()).unwrap()
-    }
-
-    #[test]
-    fn turn_overlays_intent_parameters_and_reads_the_form() {
-        let t = take_turn(&mut req());
-        assert_eq!(
-            (t.tag.as_str(), t.query_text.as_str(), t.page.as_str()),
-            ("t", "weather in tokyo", "P")
-        );
-        assert_eq!(
-            t.parameters["city"], "Tokyo",
-            "intent parameters win over session values"
-        );
-        assert_eq!(t.parameters["lang"], "en");
-        assert_eq!(t.form[0].state, FormState::Invalid);
-        assert_eq!(t.language(), "ja");
     }
 
     #[test]

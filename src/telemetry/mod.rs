@@ -1,13 +1,11 @@
 //! Logs (tracing) and metrics (the `metrics` facade, exported as Prometheus text).
 
 pub mod cloud_logging;
-mod in_span;
 pub mod json_subscriber;
 pub mod log_queue;
 #[cfg(test)]
 pub(crate) mod test_buffer;
 
-pub(crate) use in_span::InSpan;
 pub use json_subscriber::JsonSubscriber;
 pub use log_queue::LogGuard;
 

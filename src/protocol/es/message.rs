@@ -68,7 +68,7 @@ struct MessageFields {
 }
 
 /// The oneof holds one kind: the first set in proto field order. A message without a kind this
-/// build knows is an error, which a list of messages ([`super::Items`]) turns into a skipped
+/// build knows is an error, which a list of messages (`tolerant::Items`) turns into a skipped
 /// message.
 impl TryFrom<MessageFields> for Message {
     type Error = &'static str;

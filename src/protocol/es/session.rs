@@ -56,10 +56,8 @@ pub struct QueryResult {
     #[serde(alias = "output_contexts", skip_serializing_if = "Vec::is_empty")]
     pub output_contexts: Vec<Context>,
     /// Partially filled: `name`, `displayName`, `endInteraction`, `isFallback`, ...
-    /// Boxed: an `Intent` is most of a query result's size, and the parse moves the result
-    /// several times.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub intent: Option<Box<Intent>>,
+    pub intent: Option<Intent>,
     #[serde_as(as = "Option<OrString>")]
     #[serde(
         alias = "intent_detection_confidence",

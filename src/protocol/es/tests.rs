@@ -305,10 +305,10 @@ fn default_values_are_omitted_on_output() {
     let qr = QueryResult {
         speech_recognition_confidence: Some(0.0),
         intent_detection_confidence: Some(0.0),
-        intent: Some(Box::new(Intent {
+        intent: Some(Intent {
             priority: Some(0),
             ..Default::default()
-        })),
+        }),
         sentiment_analysis_result: Some(SentimentAnalysisResult {
             query_text_sentiment: Some(Sentiment {
                 score: Some(0.0),

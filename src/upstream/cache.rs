@@ -221,21 +221,6 @@ impl ResponseCache {
         ResponseCache { entries }
     }
 
-    /// A stored response for `key` within its TTL whose `Vary` headers match `request`.
-    pub(crate) async fn fresh(
-        &self,
-        key: &str,
-        request: &HeaderMap,
-    ) -> Option<Arc<UpstreamResponse>> {
-        let entry = self.entries.get(&Slot::fresh(key)).await?;
-        if entry.matches(request) {
-            return Some(entry.response.clone());
-        }
-        let variant = variant_key(key, &entry, request);
-        let entry = self.entries.get(&Slot::fresh(variant)).await?;
-        entry.matches(request).then(|| entry.response.clone())
-    }
-
     /// A stored response for `key` past its TTL by at most `max_stale` whose `Vary` headers
     /// match `request`: the stand-in when the upstream fails.
     pub(crate) async fn stale(
@@ -256,12 +241,12 @@ impl ResponseCache {
 
     /// The response for `key` that matches `request`: stored, or fetched with `fetch` once for
     /// all the callers asking at the same moment and stored for `ttl` (and `keep_stale` beyond,
-    /// for [`stale`](Self::stale)).
+    /// for [`stale`](Self::stale)). `fetch` is called only when this caller's request goes out.
     ///
     /// If the caller running `fetch` is cancelled, a waiting caller takes over. A failure that
     /// is the caller's own ([`own`]) is not handed to the others: the next one fetches with its
     /// own budget.
-    pub(crate) async fn fetch<F, Fut>(
+    pub(crate) async fn get_or_fetch<F, Fut>(
         &self,
         key: &str,
         request: &HeaderMap,
@@ -379,12 +364,20 @@ mod tests {
         keep_stale: Duration,
     ) {
         let r = std::sync::Mutex::new(Some(r));
-        c.fetch(key, h, ttl, keep_stale, || {
+        c.get_or_fetch(key, h, ttl, keep_stale, || {
             let r = r.lock().unwrap().take().expect("fetched once");
             async move { Ok(r) }
         })
         .await
         .expect("stored");
+    }
+
+    /// The stored answer for `key` that matches `h`, if any.
+    async fn cached(c: &ResponseCache, key: &str, h: &HeaderMap) -> Option<Bytes> {
+        let stored = c.get_or_fetch(key, h, MINUTE, Duration::ZERO, || async {
+            Err(UpstreamErrorKind::Status(599))
+        });
+        Some(stored.await.ok()?.body.clone())
     }
 
     #[tokio::test]
@@ -407,13 +400,13 @@ mod tests {
         }
         c.entries.run_pending_tasks().await;
         assert_eq!(c.entries.entry_count(), 2, "at most max_entries");
-        assert!(c.fresh("c", &h).await.is_some(), "the newest stays");
+        assert!(cached(&c, "c", &h).await.is_some(), "the newest stays");
         store(&c, "d", &h, resp(&[b'x'; 36], None), MINUTE, Duration::ZERO).await;
         c.entries.run_pending_tasks().await;
         assert!(c.entries.weighted_size() <= 40, "at most max_bytes");
         store(&c, "e", &h, resp(&[b'x'; 64], None), MINUTE, Duration::ZERO).await;
         c.entries.run_pending_tasks().await;
-        assert!(c.fresh("e", &h).await.is_none(), "larger than the cache");
+        assert!(cached(&c, "e", &h).await.is_none(), "larger than the cache");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -424,7 +417,7 @@ mod tests {
             .map(|_| {
                 let (c, fetched) = (c.clone(), fetched.clone());
                 tokio::spawn(async move {
-                    c.fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
+                    c.get_or_fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
                         fetched.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         Ok(resp(b"x", None))
@@ -451,7 +444,7 @@ mod tests {
             let call = |c: Arc<ResponseCache>| {
                 let (fetched, kind) = (fetched.clone(), kind.clone());
                 async move {
-                    c.fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
+                    c.get_or_fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
                         // The first fetch fails; any later one succeeds.
                         let n = fetched.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -489,7 +482,8 @@ mod tests {
                 let c = c.clone();
                 tokio::spawn(async move {
                     let h = HeaderMap::new();
-                    let pending = c.fetch("k", &h, MINUTE, Duration::ZERO, std::future::pending);
+                    let pending =
+                        c.get_or_fetch("k", &h, MINUTE, Duration::ZERO, std::future::pending);
                     tokio::time::timeout_at(give_up, pending).await.is_err()
                 })
             })
@@ -501,14 +495,14 @@ mod tests {
             let c = c.clone();
             async move {
                 let h = HeaderMap::new();
-                let pending = c.fetch("k", &h, MINUTE, Duration::ZERO, std::future::pending);
+                let pending = c.get_or_fetch("k", &h, MINUTE, Duration::ZERO, std::future::pending);
                 tokio::time::timeout(Duration::from_millis(50), pending).await
             }
         });
         tokio::time::sleep(Duration::from_millis(10)).await;
         let waited = tokio::time::timeout(
             Duration::from_secs(2),
-            c.fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
+            c.get_or_fetch("k", &HeaderMap::new(), MINUTE, Duration::ZERO, || async {
                 Ok(resp(b"x", None))
             }),
         )
@@ -531,17 +525,20 @@ mod tests {
             Duration::ZERO,
         )
         .await;
-        assert_eq!(c.fresh("k", &en).await.expect("en").body, "hi");
-        assert!(c.fresh("k", &ja).await.is_none(), "en's answer is not ja's");
+        assert_eq!(cached(&c, "k", &en).await.expect("en"), "hi");
+        assert!(
+            cached(&c, "k", &ja).await.is_none(),
+            "en's answer is not ja's"
+        );
         let got = c
-            .fetch("k", &ja, MINUTE, Duration::ZERO, || async {
+            .get_or_fetch("k", &ja, MINUTE, Duration::ZERO, || async {
                 Ok(resp(b"konnichiwa", Some("Accept-Language")))
             })
             .await
             .expect("ja");
         assert_eq!(got.body, "konnichiwa");
-        assert_eq!(c.fresh("k", &ja).await.expect("ja").body, "konnichiwa");
-        assert_eq!(c.fresh("k", &en).await.expect("en kept").body, "hi");
+        assert_eq!(cached(&c, "k", &ja).await.expect("ja"), "konnichiwa");
+        assert_eq!(cached(&c, "k", &en).await.expect("en kept"), "hi");
     }
 
     #[tokio::test]
@@ -549,7 +546,7 @@ mod tests {
         let c = ResponseCache::new(&CacheSettings::default());
         let en = lang("en");
         store(&c, "star", &en, resp(b"hi", Some("*")), MINUTE, MINUTE).await;
-        assert!(c.fresh("star", &en).await.is_none());
+        assert!(cached(&c, "star", &en).await.is_none());
         assert!(c.stale("star", &en, MINUTE).await.is_none());
     }
 
@@ -578,7 +575,7 @@ mod tests {
                     h.insert("x-user", HeaderValue::from_static(user));
                     tokio::spawn(async move {
                         let got = c
-                            .fetch(key, &h, MINUTE, Duration::ZERO, || async {
+                            .get_or_fetch(key, &h, MINUTE, Duration::ZERO, || async {
                                 fetched.fetch_add(1, Ordering::SeqCst);
                                 tokio::time::sleep(Duration::from_millis(50)).await;
                                 let mut r = resp(b"", Some(vary));
@@ -622,7 +619,7 @@ mod tests {
         )
         .await;
         tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(c.fresh("k", &en).await.is_none(), "past its TTL");
+        assert!(cached(&c, "k", &en).await.is_none(), "past its TTL");
         assert_eq!(c.stale("k", &en, keep).await.expect("stale").body, "hi");
         assert!(c.stale("k", &ja, keep).await.is_none(), "another variant");
         assert!(

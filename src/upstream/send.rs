@@ -2,6 +2,7 @@
 //! circuit breaker, the concurrency limit, then attempts with auth and budget-bound retries.
 //! Every step is bounded by what is left of the turn's budget.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
@@ -62,21 +63,21 @@ impl UpstreamRequest {
             &self.headers,
             self.body.as_deref(),
         );
-        if let Some(hit) = up.cache.fresh(&key, &self.headers).await {
-            telemetry::record_cache(&up.name, "hit");
-            return Ok((*hit).clone());
-        }
-        telemetry::record_cache(&up.name, "miss");
-        let fetch = up
+        let fetched = AtomicBool::new(false);
+        let answer = up
             .cache
-            .fetch(&key, &self.headers, opts.ttl, opts.max_stale, || {
+            .get_or_fetch(&key, &self.headers, opts.ttl, opts.max_stale, || {
+                fetched.store(true, Ordering::Relaxed);
                 self.call(up, url)
             });
         // Waiters keep their own deadline, whoever leads the flight.
-        let fetched = tokio::time::timeout(self.left(), fetch)
+        let answer = tokio::time::timeout(self.left(), answer)
             .await
             .unwrap_or(Err(UpstreamErrorKind::BudgetExhausted));
-        let kind = match fetched {
+        // A hit: answered without a request of its own (stored, or another caller's flight).
+        let hit = answer.is_ok() && !fetched.load(Ordering::Relaxed);
+        telemetry::record_cache(&up.name, if hit { "hit" } else { "miss" });
+        let kind = match answer {
             Ok(resp) => return Ok((*resp).clone()),
             Err(kind) => kind,
         };

@@ -80,7 +80,9 @@ fn overhead(c: &mut Criterion) {
         "bench".into(),
         UpstreamSettings::new(base.parse().expect("url")),
     );
-    let upstreams = Arc::new(Upstreams::from_settings(&settings).expect("upstreams"));
+    let margin = Duration::from_millis(settings.deadline.upstream_margin_ms);
+    let upstreams = Upstreams::from_settings(&settings.upstreams, margin).expect("upstreams");
+    let upstreams = Arc::new(upstreams);
     let request_id: Arc<str> = Arc::from("bench-request");
     let url = format!("{base}/v1/thing");
 

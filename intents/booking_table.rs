@@ -114,7 +114,7 @@ async fn confirm(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .await;
     let booked = match result {
         Ok(b) => b,
-        Err(e) if e.kind == crate::upstream::UpstreamErrorKind::Status(409) => {
+        Err(e) if e.status() == Some(409) => {
             let mut keep = slots.clone();
             keep.remove("time");
             return Ok(Reply::text(

@@ -64,12 +64,7 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         Ok(r) => r,
         // Frankfurter answers 404 for a currency it does not know: that is the user's answer,
         // not an outage.
-        Err(e)
-            if matches!(
-                e.kind,
-                crate::upstream::UpstreamErrorKind::Status(404 | 422)
-            ) =>
-        {
+        Err(e) if matches!(e.status(), Some(404 | 422)) => {
             return Ok(Reply::text(format!(
                 "I don't have exchange rates between {from} and {to}."
             )));

@@ -143,7 +143,9 @@ mod tests {
         let settings = Settings::default();
         let registry = r.finish().expect("registry");
         let spec = registry.lookup([key]).expect("spec").clone();
-        let upstreams = Arc::new(Upstreams::from_settings(&settings).expect("upstreams"));
+        let margin = Duration::from_millis(settings.deadline.upstream_margin_ms);
+        let upstreams = Upstreams::from_settings(&settings.upstreams, margin);
+        let upstreams = Arc::new(upstreams.expect("upstreams"));
         let ctx = Ctx::new(deadline, upstreams, Arc::from("r1"), Protocol::Es);
         dispatch(&settings, Some(&spec), ctx, Turn::default(), deadline).await
     }

@@ -39,7 +39,10 @@ pub enum StartupError {
 
 impl AppState {
     pub fn new(settings: Settings, registry: Registry) -> Result<AppState, StartupError> {
-        let upstreams = Upstreams::from_settings(&settings)?;
+        let upstreams = Upstreams::from_settings(
+            &settings.upstreams,
+            std::time::Duration::from_millis(settings.deadline.upstream_margin_ms),
+        )?;
         for spec in registry.all() {
             for up in &spec.upstreams {
                 if !upstreams.contains(up) {

@@ -44,9 +44,8 @@ struct Inner {
     consecutive: u32,
     /// Outcomes in the window (time, failed), oldest first.
     window: VecDeque<(Instant, bool)>,
-    /// How many of `window`'s outcomes are failures, kept as calls come and go: counting them
-    /// on every call read the whole window (`min_calls` × 10 entries, 200 by default), which
-    /// missed the data cache about 80 times per call (callgrind).
+    /// How many of `window`'s outcomes are failures; `push`, `pop_oldest` and `clear_window`
+    /// keep it equal to that count.
     failures: usize,
 }
 

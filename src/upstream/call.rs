@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::time::Instant;
+use url::Url;
 
 use super::{Upstream, UpstreamError, UpstreamErrorKind};
 
@@ -69,7 +70,7 @@ impl UpstreamClient {
             idempotent: super::retry::idempotent_method(&method),
             method,
             path: path.to_string(),
-            query: String::new(),
+            query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
             build_error: None,
@@ -88,8 +89,7 @@ pub struct UpstreamRequest {
     pub(super) request_id: Arc<str>,
     pub(super) method: Method,
     pub(super) path: String,
-    /// Query pairs, already form-encoded.
-    pub(super) query: String,
+    pub(super) query: Vec<(String, String)>,
     pub(super) headers: HeaderMap,
     pub(super) body: Option<Bytes>,
     /// A builder mistake (bad header, unserialisable body), reported when sent.
@@ -118,13 +118,8 @@ pub struct UpstreamResponse {
 impl UpstreamRequest {
     /// Adds query pairs; values are anything `Display`-like via `ToString`.
     pub fn query<K: ToString, V: ToString>(mut self, pairs: &[(K, V)]) -> Self {
-        // Encoded once here, so sending appends a string instead of re-parsing the URL.
-        let mut encoded =
-            url::form_urlencoded::Serializer::for_suffix(std::mem::take(&mut self.query), 0);
-        for (k, v) in pairs {
-            encoded.append_pair(&k.to_string(), &v.to_string());
-        }
-        self.query = encoded.finish();
+        self.query
+            .extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         self
     }
 
@@ -207,6 +202,23 @@ impl UpstreamRequest {
             .map_err(|e| UpstreamError::new(&*name, UpstreamErrorKind::Decode(e.to_string())))
     }
 
+    /// Where the call goes: the path below `base` (a `/` added between them when missing; a
+    /// `?` in the path starts its own query), then the query pairs, form-encoded.
+    pub(super) fn url(&self, base: &str) -> Result<Url, UpstreamErrorKind> {
+        let base = base.trim_end_matches('/');
+        let slash = if self.path.is_empty() || self.path.starts_with('/') {
+            ""
+        } else {
+            "/"
+        };
+        let mut url = Url::parse(&format!("{base}{slash}{}", self.path))
+            .map_err(|e| UpstreamErrorKind::Request(format!("bad URL: {e}")))?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
+        }
+        Ok(url)
+    }
+
     /// What is left of the budget for upstream work.
     pub(super) fn left(&self) -> Duration {
         self.deadline
@@ -222,4 +234,48 @@ pub(super) fn without_url(e: &reqwest::Error) -> String {
         msg = msg.replace(url.as_str(), "<url>");
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(base: &str, path: &str, query: &[(&str, &str)]) -> String {
+        let ups = super::super::Upstreams::from_settings(&Default::default(), Duration::ZERO)
+            .expect("client");
+        let call = ups
+            .client("none", Instant::now(), Arc::from("r"))
+            .get(path)
+            .query(query);
+        call.url(base).expect("url").to_string()
+    }
+
+    /// The shapes users write: a base with or without a path prefix and trailing slash, a path
+    /// with or without its leading slash or its own query, values that need encoding.
+    #[test]
+    fn the_path_and_query_land_below_the_base() {
+        assert_eq!(
+            url("http://h:1", "/w", &[("city", "Tokyo")]),
+            "http://h:1/w?city=Tokyo"
+        );
+        assert_eq!(url("http://h/v2/", "rates", &[]), "http://h/v2/rates");
+        assert_eq!(
+            url("http://h/v2", "/r", &[("a", "1"), ("b", "2")]),
+            "http://h/v2/r?a=1&b=2"
+        );
+        assert_eq!(url("http://h/v2/", "", &[]), "http://h/v2");
+        assert_eq!(url("http://h", "", &[]), "http://h/");
+        assert_eq!(
+            url("http://h/v2", "/x?a=1", &[("b", "2")]),
+            "http://h/v2/x?a=1&b=2"
+        );
+        assert_eq!(
+            url("http://h/v2?k=1", "", &[("b", "2")]),
+            "http://h/v2?k=1&b=2"
+        );
+        assert_eq!(
+            url("http://h", "/a b/\u{fc}", &[("q", "a b&c")]),
+            "http://h/a%20b/%C3%BC?q=a+b%26c"
+        );
+    }
 }

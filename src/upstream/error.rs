@@ -81,4 +81,26 @@ impl UpstreamError {
             kind,
         }
     }
+
+    /// The HTTP status, when the upstream answered with an error status (a 404 or 409 is often
+    /// an answer for the user rather than an outage).
+    pub fn status(&self) -> Option<u16> {
+        match self.kind {
+            UpstreamErrorKind::Status(status) => Some(status),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_only_for_an_error_status() {
+        let status = UpstreamError::new("api", UpstreamErrorKind::Status(409));
+        assert_eq!(status.status(), Some(409));
+        let timeout = UpstreamError::new("api", UpstreamErrorKind::Timeout);
+        assert_eq!(timeout.status(), None);
+    }
 }

@@ -10,7 +10,6 @@ pub mod auth;
 mod breaker;
 mod cache;
 mod call;
-mod call_url;
 mod concurrency;
 mod error;
 mod retry;
@@ -23,11 +22,10 @@ pub use error::{UpstreamError, UpstreamErrorKind};
 /// The HTTP client type every outbound call shares (re-exported for tools built on the crate).
 pub use reqwest::Client as HttpClient;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Settings;
 use settings::UpstreamSettings;
 
 /// The User-Agent every outbound call carries.
@@ -39,8 +37,8 @@ pub struct Upstream {
     pub name: String,
     /// `name`, shared by every call's client without a copy.
     label: Arc<str>,
-    /// Parsed once: each call sets only its path and query (`call_url.rs`).
-    base: url::Url,
+    /// The base URL without its trailing slash.
+    base: String,
     pub timeout: Duration,
     pub max_response_bytes: u64,
     auth: auth::Auth,
@@ -53,11 +51,11 @@ pub struct Upstream {
 
 impl Upstream {
     fn new(name: &str, s: &UpstreamSettings, http: &reqwest::Client) -> Self {
-        let base = s.base_url.clone();
+        let base = s.base_url.as_str().trim_end_matches('/').to_string();
         Upstream {
             name: name.to_string(),
             label: Arc::from(name),
-            auth: auth::Auth::new(&s.auth, base.as_str().trim_end_matches('/'), http),
+            auth: auth::Auth::new(&s.auth, &base, http),
             base,
             timeout: Duration::from_millis(s.timeout_ms),
             max_response_bytes: s.max_response_bytes,
@@ -79,22 +77,26 @@ pub struct Upstreams {
 }
 
 impl Upstreams {
-    pub fn from_settings(settings: &Settings) -> Result<Self, reqwest::Error> {
+    /// The configured upstreams (`[upstreams]`); every call keeps `margin` of its turn's
+    /// budget for the reply.
+    pub fn from_settings(
+        upstreams: &BTreeMap<String, UpstreamSettings>,
+        margin: Duration,
+    ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(same_origin_redirects())
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             .build()?;
-        let by_name = settings
-            .upstreams
+        let by_name = upstreams
             .iter()
             .map(|(name, s)| (name.clone(), Arc::new(Upstream::new(name, s, &http))))
             .collect();
         Ok(Upstreams {
             http,
             by_name,
-            margin: Duration::from_millis(settings.deadline.upstream_margin_ms),
+            margin,
         })
     }
 

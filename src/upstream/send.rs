@@ -1,15 +1,15 @@
-//! What `send` does, outermost first: the response cache (single flight, stale on error), the
+//! What `send` does, outermost first: the response cache (shared flights, stale on error), the
 //! circuit breaker, the concurrency limit, then attempts with auth and budget-bound retries.
 //! Every step is bounded by what is left of the turn's budget.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
+use url::Url;
 
-use super::cache::{self, Lookup};
+use super::cache;
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
-use super::call_url::{self, CallUrl};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
 use crate::chunks::Chunks;
 use crate::telemetry;
@@ -42,10 +42,10 @@ impl UpstreamRequest {
         if let Some(problem) = &self.build_error {
             return Err(err(UpstreamErrorKind::Request(problem.clone())));
         }
-        match self.cache.clone() {
-            // Boxed: the cached path's future is large, and plain calls should not carry it.
-            Some(opts) => Box::pin(self.send_cached(&up, opts)).await,
-            None => self.call(&up).await,
+        let url = self.url(&up.base).map_err(err)?;
+        match &self.cache {
+            Some(opts) => self.send_cached(&up, &url, opts).await,
+            None => self.call(&up, &url).await,
         }
         .map_err(err)
     }
@@ -53,86 +53,48 @@ impl UpstreamRequest {
     async fn send_cached(
         &self,
         up: &Upstream,
-        opts: CacheOptions,
+        url: &Url,
+        opts: &CacheOptions,
     ) -> Result<UpstreamResponse, UpstreamErrorKind> {
         let key = cache::key(
             self.method.as_str(),
-            self.full_url(up).as_str(),
+            url.as_str(),
             &opts.vary,
             &self.headers,
             self.body.as_deref(),
         );
-        let stale = match up.cache.lookup(&key, &self.headers) {
-            Lookup::Fresh(hit) => {
-                telemetry::record_cache(&up.name, "hit");
-                return Ok((*hit).clone());
-            }
-            Lookup::Stale(entry) => Some(entry),
-            Lookup::Miss => None,
-        };
-        telemetry::record_cache(&up.name, "miss");
-        let mut led = false;
-        let flight = up.cache.single_flight(&key, || {
-            led = true;
-            async {
-                // A flight that ended just before this one started has filled the cache.
-                if let Lookup::Fresh(hit) = up.cache.lookup(&key, &self.headers) {
-                    return Ok(Ok(hit));
-                }
-                match self.call(up).await {
-                    Ok(resp) => {
-                        let resp = Arc::new(resp);
-                        up.cache.insert(
-                            &key,
-                            &self.headers,
-                            resp.clone(),
-                            opts.ttl,
-                            opts.max_stale,
-                        );
-                        Ok(Ok(resp))
-                    }
-                    // This caller's own limits: not an answer to share with the other waiters.
-                    Err(
-                        kind @ (UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Saturated),
-                    ) => Err(kind),
-                    Err(kind) => Ok(Err(kind)),
-                }
-            }
-        });
+        let fetched = AtomicBool::new(false);
+        let answer = up
+            .cache
+            .get_or_fetch(&key, &self.headers, opts.ttl, opts.max_stale, || {
+                fetched.store(true, Ordering::Relaxed);
+                self.call(up, url)
+            });
         // Waiters keep their own deadline, whoever leads the flight.
-        let result = match tokio::time::timeout(self.left(), flight).await {
-            Ok(result) => result,
-            Err(_) => Err(UpstreamErrorKind::BudgetExhausted),
+        let answer = tokio::time::timeout(self.left(), answer)
+            .await
+            .unwrap_or(Err(UpstreamErrorKind::BudgetExhausted));
+        // A hit: answered without a request of its own (stored, or another caller's flight).
+        let hit = answer.is_ok() && !fetched.load(Ordering::Relaxed);
+        telemetry::record_cache(&up.name, if hit { "hit" } else { "miss" });
+        let kind = match answer {
+            Ok(resp) => return Ok((*resp).clone()),
+            Err(kind) => kind,
         };
-        let resp = match result {
-            // A waiter whose flight's response varies on request headers (its own `Vary`) may
-            // only have it if those headers match: the cache entry the leader stored knows the
-            // leader's values. No matching entry (not stored, or other values): call itself.
-            Ok(resp) if !led && resp.headers.contains_key(reqwest::header::VARY) => {
-                match up.cache.lookup(&key, &self.headers) {
-                    Lookup::Fresh(hit) => Ok(hit),
-                    _ => self.call(up).await.map(Arc::new),
-                }
-            }
-            other => other,
-        };
-        match (resp, stale) {
-            (Ok(resp), _) => Ok((*resp).clone()),
-            (Err(kind), Some(entry))
-                if stale_allowed(&kind) && entry.stale_for() <= opts.max_stale =>
-            {
+        if !opts.max_stale.is_zero() && stale_allowed(&kind) {
+            if let Some(stale) = up.cache.stale(&key, &self.headers, opts.max_stale).await {
                 telemetry::record_cache(&up.name, "stale");
                 tracing::info!(upstream = %up.name, error = %kind, "served a stale cache entry");
-                Ok((*entry.response).clone())
+                return Ok((*stale).clone());
             }
-            (Err(kind), _) => Err(kind),
         }
+        Err(kind)
     }
 
     /// One logical call: breaker, concurrency permit, attempts; recorded once.
-    async fn call(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+    async fn call(&self, up: &Upstream, url: &Url) -> Result<UpstreamResponse, UpstreamErrorKind> {
         let started = std::time::Instant::now();
-        let result = self.guarded(up).await;
+        let result = self.guarded(up, url).await;
         let outcome = match &result {
             Ok(_) => "ok",
             Err(kind) => kind.label(),
@@ -141,7 +103,11 @@ impl UpstreamRequest {
         result
     }
 
-    async fn guarded(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+    async fn guarded(
+        &self,
+        up: &Upstream,
+        url: &Url,
+    ) -> Result<UpstreamResponse, UpstreamErrorKind> {
         let Some(admission) = up.breaker.admit() else {
             return Err(UpstreamErrorKind::CircuitOpen);
         };
@@ -149,7 +115,7 @@ impl UpstreamRequest {
             .limiter
             .acquire(self.left().saturating_sub(MIN_CALL_TIME))
             .await?;
-        let result = self.attempts(up).await;
+        let result = self.attempts(up, url).await;
         match &result {
             // Never called (no budget, no credentials): says nothing about the upstream's health.
             Err(UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Auth(_)) => drop(admission),
@@ -159,7 +125,11 @@ impl UpstreamRequest {
         result
     }
 
-    async fn attempts(&self, up: &Upstream) -> Result<UpstreamResponse, UpstreamErrorKind> {
+    async fn attempts(
+        &self,
+        up: &Upstream,
+        url: &Url,
+    ) -> Result<UpstreamResponse, UpstreamErrorKind> {
         let mut failed = 0u32;
         let mut reauthorised = false;
         let mut last = UpstreamErrorKind::BudgetExhausted;
@@ -170,7 +140,7 @@ impl UpstreamRequest {
             }
             let mut used_token = None;
             let attempt = async {
-                let (builder, token) = up.auth.apply(self.builder(up), timeout).await?;
+                let (builder, token) = up.auth.apply(self.builder(url), timeout).await?;
                 used_token = token;
                 exchange(builder, up.max_response_bytes).await
             };
@@ -212,10 +182,10 @@ impl UpstreamRequest {
         }
     }
 
-    fn builder(&self, up: &Upstream) -> reqwest::RequestBuilder {
+    fn builder(&self, url: &Url) -> reqwest::RequestBuilder {
         let mut builder = self
-            .full_url(up)
-            .request(&self.http, self.method.clone())
+            .http
+            .request(self.method.clone(), url.clone())
             .header("x-request-id", &*self.request_id);
         if !self.headers.is_empty() {
             builder = builder.headers(self.headers.clone());
@@ -224,10 +194,6 @@ impl UpstreamRequest {
             builder = builder.body(body.clone());
         }
         builder
-    }
-
-    fn full_url(&self, up: &Upstream) -> CallUrl {
-        call_url::compose(&up.base, &self.path, &self.query)
     }
 }
 

@@ -309,3 +309,43 @@ async fn a_leader_out_of_budget_does_not_fail_the_waiters_of_its_flight() {
         "slow but fine"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_keeps_its_own_deadline_behind_a_slower_leader() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("slow")
+                .set_delay(Duration::from_millis(1_000)),
+        )
+        .mount(&server)
+        .await;
+    let ups = upstreams(settings(&server.uri()));
+    let leader = client(&ups, BUDGET);
+    let leader = tokio::spawn(async move {
+        leader
+            .get("/slow")
+            .cache(Duration::from_secs(60))
+            .send_text()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // 300 ms − the 150 ms margin: the waiter gives up after 150 ms, not with the leader.
+    let started = std::time::Instant::now();
+    let waited = client(&ups, Duration::from_millis(300))
+        .get("/slow")
+        .cache(Duration::from_secs(60))
+        .send_text()
+        .await;
+    assert_eq!(
+        waited.expect_err("out of budget").kind,
+        UpstreamErrorKind::BudgetExhausted
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(leader.await.expect("task").expect("leader"), "slow");
+}

@@ -22,7 +22,8 @@ pub fn upstreams(up: UpstreamSettings) -> Arc<Upstreams> {
     let mut settings = Settings::default();
     settings.upstreams.insert(NAME.into(), up);
     settings.validate().expect("valid settings");
-    Arc::new(Upstreams::from_settings(&settings).expect("client"))
+    let margin = Duration::from_millis(settings.deadline.upstream_margin_ms);
+    Arc::new(Upstreams::from_settings(&settings.upstreams, margin).expect("client"))
 }
 
 /// A client whose turn has `budget` left (before the default 150 ms upstream margin).

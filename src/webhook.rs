@@ -2,13 +2,13 @@
 //! render -> validate -> respond. Everything before dispatch that goes wrong is a
 //! [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
 
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::auth::Rejection;
 use crate::body;
@@ -224,8 +224,7 @@ fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
     static CLOUD_TRACE: HeaderName = HeaderName::from_static("x-cloud-trace-context");
     static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
     let header = |name: &HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let (trace, span) =
-        telemetry::cloud_logging::trace_from_headers(header(&CLOUD_TRACE), header(&TRACEPARENT))?;
+    let (trace, span) = telemetry::trace_from_headers(header(&CLOUD_TRACE), header(&TRACEPARENT))?;
     let project = telemetry::gcp_project(&state.settings.log)?;
     Some((format!("projects/{project}/traces/{trace}"), span))
 }
@@ -265,29 +264,16 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
         session = turn.session.as_str(),
         response_id = turn.response_id.as_str(),
         intent = intent_label,
-        outcome = tracing::field::Empty,
-        trace = tracing::field::Empty,
-        span_id = tracing::field::Empty,
+        // Set here, not recorded later: every `record` formats the span's fields again.
+        trace = trace.as_ref().map(|(trace, _)| trace.as_str()),
+        span_id = trace.as_ref().map(|(_, span_id)| span_id.as_str()),
     );
-    if let Some((trace, span_id)) = &trace {
-        span.record("trace", trace.as_str());
-        span.record("span_id", span_id.as_str());
-    }
     let ctx = Ctx::new(deadline, state.upstreams.clone(), request_id, protocol);
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
     // Polled and dropped inside the call's span, which stays ours for the lines below.
-    let mut dispatched = pin!(Some(dispatch::dispatch(
-        &state.settings,
-        spec.as_ref(),
-        ctx,
-        turn,
-        deadline
-    )));
-    let mut done = telemetry::InSpan {
-        span: &span,
-        fut: dispatched.as_mut(),
-    }
-    .await;
+    let mut done = dispatch::dispatch(&state.settings, spec.as_ref(), ctx, turn, deadline)
+        .instrument(span.clone())
+        .await;
     let body = match parsed.render(done.reply, &state.settings) {
         Ok(body) => body,
         Err(problem) => {
@@ -309,11 +295,8 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
         }
     };
     let elapsed = started.elapsed();
-    span.record("outcome", done.outcome.as_str());
     let _enter = span.enter();
-    // The answered line takes `outcome` from the span: repeating it would make the line pick
-    // the span's fields apart instead of copying them whole. When the span is filtered out (a
-    // `warn` level), the lines carry it themselves; fallbacks are rare enough to always do so.
+    // The closing line names the outcome itself rather than recording it into the span.
     let elapsed_ms = elapsed.as_millis() as u64;
     match &done.cause {
         Some(cause) => tracing::warn!(
@@ -322,10 +305,7 @@ pub async fn answer(state: &AppState, parsed: &mut Parsed, call: Call<'_>) -> (V
             cause = %cause,
             "answered with the fallback"
         ),
-        None if span.is_disabled() => {
-            tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered")
-        }
-        None => tracing::info!(elapsed_ms, "answered"),
+        None => tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered"),
     }
     telemetry::record_webhook(
         route.label(),
@@ -406,9 +386,8 @@ mod tests {
         .expect("fixture");
         let buf = Buffer::default();
         let writer = buf.clone();
-        let subscriber = crate::telemetry::JsonSubscriber::new(
-            tracing_subscriber::filter::Targets::new()
-                .with_default(tracing_subscriber::filter::LevelFilter::INFO),
+        let subscriber = crate::telemetry::json_subscriber(
+            tracing_subscriber::EnvFilter::new("info"),
             move || writer.clone(),
         );
         let runtime = tokio::runtime::Builder::new_current_thread()

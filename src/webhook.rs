@@ -167,10 +167,8 @@ struct Call<'a> {
 /// The Cloud Trace resource name and span id for this request's log lines.
 fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let (trace, span) = telemetry::cloud_logging::trace_from_headers(
-        header("x-cloud-trace-context"),
-        header("traceparent"),
-    )?;
+    let (trace, span) =
+        telemetry::trace_from_headers(header("x-cloud-trace-context"), header("traceparent"))?;
     let project = telemetry::gcp_project(&state.settings.log)?;
     Some((format!("projects/{project}/traces/{trace}"), span))
 }
@@ -215,14 +213,10 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
         session = turn.session.as_str(),
         response_id = turn.response_id.as_str(),
         intent = intent_label,
-        outcome = tracing::field::Empty,
-        trace = tracing::field::Empty,
-        span_id = tracing::field::Empty,
+        // Set here, not recorded later: every `record` formats the span's fields again.
+        trace = call.trace.as_ref().map(|(trace, _)| trace.as_str()),
+        span_id = call.trace.as_ref().map(|(_, span_id)| span_id.as_str()),
     );
-    if let Some((trace, span_id)) = &call.trace {
-        span.record("trace", trace.as_str());
-        span.record("span_id", span_id.as_str());
-    }
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
     let ctx = Ctx::new(deadline, state.upstreams.clone(), call.request_id, protocol);
     let mut done = dispatch::dispatch(settings, spec.as_ref(), ctx, turn, deadline)
@@ -245,17 +239,16 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
     };
     let elapsed = call.started.elapsed();
     let elapsed_ms = elapsed.as_millis() as u64;
-    span.record("outcome", done.outcome.as_str());
     span.in_scope(|| match &done.cause {
-        // The fallback line names its outcome itself: at `warn` the call's `info` span, which
-        // carries it otherwise, is filtered out.
+        // Both lines name the outcome themselves: recording it into the span would format the
+        // span's fields again, and at `warn` the `info` span is filtered out.
         Some(cause) => tracing::warn!(
             outcome = done.outcome.as_str(),
             elapsed_ms,
             cause = %cause,
             "answered with the fallback"
         ),
-        None => tracing::info!(elapsed_ms, "answered"),
+        None => tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered"),
     });
     telemetry::record_webhook(
         call.route.label(),
@@ -281,10 +274,9 @@ fn request_id(req: &HttpRequest) -> Arc<str> {
 mod tests {
     use super::*;
     use std::future::Future;
-    use std::io::Write;
-    use std::sync::Mutex;
 
     use crate::intent::{IntentError, Registry};
+    use crate::telemetry::test_buffer::Buffer;
 
     async fn chatty(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
         tracing::info!("before the wait");
@@ -310,23 +302,8 @@ mod tests {
         Ok(Reply::text("never"))
     }
 
-    /// Where the test subscriber writes its JSON lines.
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("lines").extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     /// The JSON lines logged while `drive` answers the welcome fixture with `handler` as the
-    /// welcome intent's module, then logs "after the call". Each line carries its current
-    /// span's fields under `span`.
+    /// welcome intent's module, then logs "after the call", in the service's own JSON format.
     fn lines_while<H, Fut, D, DFut>(handler: H, drive: D) -> Vec<serde_json::Value>
     where
         H: Fn(Ctx, Turn) -> Fut + Send + Sync + 'static,
@@ -343,16 +320,12 @@ mod tests {
             "/fixtures/welcome/en_greets.request.json"
         ))
         .expect("fixture");
-        let lines = Lines::default();
-        let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .with_max_level(tracing::Level::INFO)
-            .with_writer(move || writer.clone())
-            .finish();
+        let buf = Buffer::default();
+        let writer = buf.clone();
+        let subscriber = crate::telemetry::json_subscriber(
+            tracing_subscriber::EnvFilter::new("info"),
+            move || writer.clone(),
+        );
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()
@@ -371,8 +344,8 @@ mod tests {
                 tracing::info!("after the call");
             })
         });
-        let text = String::from_utf8(lines.0.lock().expect("lines").clone()).expect("utf-8");
-        text.lines()
+        buf.text()
+            .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
             .collect()
     }
@@ -385,14 +358,10 @@ mod tests {
     }
 
     fn assert_in_the_call(l: &serde_json::Value) {
-        let span = &l["span"];
-        assert_eq!(span["request_id"], "req-1", "{l}");
-        assert_eq!(span["intent"], "input.welcome", "{l}");
-        assert_eq!(span["protocol"], "es", "{l}");
-        assert!(
-            span["session"].as_str().is_some_and(|s| !s.is_empty()),
-            "{l}"
-        );
+        assert_eq!(l["request_id"], "req-1", "{l}");
+        assert_eq!(l["intent"], "input.welcome", "{l}");
+        assert_eq!(l["protocol"], "es", "{l}");
+        assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
     }
 
     /// A handler's own lines carry the call's span fields, from every poll of the handler, and
@@ -406,8 +375,8 @@ mod tests {
         for message in ["before the wait", "after the wait", "answered"] {
             assert_in_the_call(line(&lines, message));
         }
-        assert_eq!(line(&lines, "answered")["span"]["outcome"], "ok");
-        assert!(line(&lines, "after the call").get("span").is_none());
+        assert_eq!(line(&lines, "answered")["outcome"], "ok");
+        assert!(line(&lines, "after the call").get("request_id").is_none());
     }
 
     /// A call dropped mid-way (the connection closed, shutdown) drops its handler inside the
@@ -420,6 +389,6 @@ mod tests {
             drop(answering);
         });
         assert_in_the_call(line(&lines, "handler dropped"));
-        assert!(line(&lines, "after the call").get("span").is_none());
+        assert!(line(&lines, "after the call").get("request_id").is_none());
     }
 }

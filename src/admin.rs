@@ -112,7 +112,12 @@ impl Admin {
             "" => server_host,
             host => host,
         };
-        let listener = TcpListener::bind((host, port))?;
+        let listener = TcpListener::bind((host, port)).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot bind admin.port {host}:{port}: {e}"),
+            )
+        })?;
         let addr = listener.local_addr()?;
         // Bound once per process; a second bind would be a second server, which keeps its own.
         let _ = self.addr.set(addr);

@@ -22,7 +22,8 @@ use crate::error::WebhookError;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
-    /// Source networks allowed to call the webhook routes (CIDRs); empty allows all.
+    /// Source networks allowed to call the webhook routes (and `/metrics`, `/intents` when the
+    /// main port serves them), as CIDRs; empty allows all.
     pub allow_cidrs: Vec<IpNet>,
     /// Take the client address from the last `X-Forwarded-For` entry (the one our own proxy or
     /// load balancer appended) instead of the TCP peer. Only one hop is trusted.

@@ -172,6 +172,8 @@ def intentful_settings(port, upstream):
         # Explicit: the benchmark measures serving, not refusals.
         "INTENTFUL_AUTH__DEFAULT__MODE": "none",
         "INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED": "true",
+        # /metrics on the main port to anyone: the run reads it after the load.
+        "INTENTFUL_ADMIN__AUTH__MODE": "none",
         "INTENTFUL_UPSTREAMS__WEATHER_MOCK__BASE_URL": upstream,
         # As in production: JSON lines at info, one per call.
         "INTENTFUL_LOG__FORMAT": "json",

@@ -54,6 +54,8 @@ pub struct Settings {
     pub auth: crate::auth::AuthSettings,
     /// Source allowlist and rate limits in front of the webhook routes.
     pub limits: crate::limits::LimitSettings,
+    /// Where `/metrics` and `/intents` are served, and the credential they need.
+    pub admin: crate::admin::AdminSettings,
     /// Per-intent overrides, by intent key.
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
@@ -123,6 +125,7 @@ impl Default for Settings {
             cx: CxSettings::default(),
             auth: crate::auth::AuthSettings::default(),
             limits: crate::limits::LimitSettings::default(),
+            admin: crate::admin::AdminSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
         }
@@ -285,6 +288,9 @@ impl Settings {
             }
         }
         if let Err((key, problem)) = self.auth.validate() {
+            return bad(&key, &problem);
+        }
+        if let Err((key, problem)) = self.admin.validate(self.server.port) {
             return bad(&key, &problem);
         }
         if let Err((key, problem)) = self.log.validate() {

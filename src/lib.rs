@@ -8,10 +8,12 @@
 //! - [`upstream`]: named upstream APIs over one shared client, bounded by the deadline.
 //! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC);
 //!   [`limits`]: source allowlist and rate limits in front of it.
-//! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
+//! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface; [`admin`]: where
+//!   `/metrics` and `/intents` are served and to whom.
 //! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
 //! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
 
+pub mod admin;
 pub mod auth;
 pub mod body;
 mod chunks;

@@ -1,6 +1,10 @@
 //! Who may open a webhook call at all: an optional source-address allowlist (with explicit
 //! trust of one proxy hop) and optional rate limits per client address and per credential,
 //! answered with 403 and 429 (`Retry-After`) before any authentication work is done.
+//!
+//! Addresses are judged in canonical form: on a dual-stack bind (`::`) an IPv4 peer arrives as
+//! `::ffff:a.b.c.d`, and a proxy may forward it so; both count as `a.b.c.d`, for the allowlist
+//! and for the rate-limit key alike.
 
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
@@ -18,7 +22,8 @@ use crate::error::WebhookError;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
-    /// Source networks allowed to call the webhook routes (CIDRs); empty allows all.
+    /// Source networks allowed to call the webhook routes (and `/metrics`, `/intents` when the
+    /// main port serves them), as CIDRs; empty allows all.
     pub allow_cidrs: Vec<IpNet>,
     /// Take the client address from the last `X-Forwarded-For` entry (the one our own proxy or
     /// load balancer appended) instead of the TCP peer. Only one hop is trusted.
@@ -60,8 +65,13 @@ impl ClientGate {
         }
     }
 
-    /// The client's address as configured: the TCP peer, or the trusted proxy's last hop.
+    /// The client's address as configured (the TCP peer, or the trusted proxy's last hop), an
+    /// IPv4-mapped IPv6 address as its IPv4 address.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        self.claimed_ip(req).map(|ip| ip.to_canonical())
+    }
+
+    fn claimed_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         if self.trust_proxy_hop {
             // The last entry of the last header line: a client may send its own lines and
             // entries first, but our proxy appends the real peer at the very end.
@@ -118,4 +128,54 @@ fn limited<T>(
             retry_after_secs: wait.as_secs().max(1),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn gate(trust_proxy_hop: bool) -> ClientGate {
+        ClientGate::new(&LimitSettings {
+            allow_cidrs: vec!["10.0.0.0/8".parse().expect("cidr")],
+            trust_proxy_hop,
+            per_ip_per_sec: 1,
+            ..LimitSettings::default()
+        })
+    }
+
+    fn from_peer(peer: &str) -> HttpRequest {
+        TestRequest::default()
+            .peer_addr(peer.parse().expect("addr"))
+            .to_http_request()
+    }
+
+    #[test]
+    fn an_ipv4_mapped_peer_is_judged_as_ipv4() {
+        let g = gate(false);
+        let mapped = from_peer("[::ffff:10.1.2.3]:4000");
+        assert_eq!(g.client_ip(&mapped), Some("10.1.2.3".parse().expect("ip")));
+        assert!(g.check(&mapped, "authorization").is_ok());
+        // The same client over plain IPv4 shares the mapped one's quota (one call a second).
+        let plain = from_peer("10.1.2.3:4001");
+        assert!(matches!(
+            g.check(&plain, "authorization"),
+            Err(WebhookError::TooManyRequests { .. })
+        ));
+        assert!(matches!(
+            g.check(&from_peer("[::ffff:192.0.2.1]:4000"), "authorization"),
+            Err(WebhookError::Forbidden)
+        ));
+    }
+
+    #[test]
+    fn an_ipv4_mapped_forwarded_address_is_judged_as_ipv4() {
+        let g = gate(true);
+        let req = TestRequest::default()
+            .peer_addr("127.0.0.1:4000".parse().expect("addr"))
+            .insert_header(("x-forwarded-for", "192.0.2.9, ::ffff:10.9.8.7"))
+            .to_http_request();
+        assert_eq!(g.client_ip(&req), Some("10.9.8.7".parse().expect("ip")));
+        assert!(g.check(&req, "authorization").is_ok());
+    }
 }

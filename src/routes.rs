@@ -1,5 +1,6 @@
 //! The HTTP surface: webhook routes, health, readiness, metrics and the intent list, with JSON
-//! answers for unknown routes and wrong methods.
+//! answers for unknown routes and wrong methods. Health and readiness answer GET and HEAD to
+//! anyone; where metrics and the intent list are served, and to whom, is `admin.rs`'s.
 
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
@@ -40,31 +41,29 @@ fn webhook_resource(path: &'static str, route: Route) -> actix_web::Resource {
         }))
 }
 
-fn get_resource<F, Fut>(path: &'static str, handler: F) -> actix_web::Resource
+/// A GET resource that answers HEAD as well (actix-http leaves the body out).
+fn get_resource<F, Args>(path: &'static str, handler: F) -> actix_web::Resource
 where
-    F: actix_web::Handler<(web::Data<AppState>,), Output = Fut>,
-    Fut: actix_web::Responder + 'static,
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
 {
     web::resource(path)
-        .route(web::get().to(handler))
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(WebhookError::MethodNotAllowed { allow: "GET" })
         }))
 }
 
 /// `/webhook/cx/<name>`: a CX webhook configured under `[cx.webhooks.<name>]`, whose timeout
-/// sets the budget.
+/// sets the budget. Whether the name is configured is told only to a verified caller.
 async fn named_cx_webhook(
-    name: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let name = name.into_inner();
-    if !state.settings.cx.webhooks.contains_key(&name) {
-        return WebhookError::NotFound(format!("/webhook/cx/{name} (no [cx.webhooks.{name}])"))
-            .error_response();
-    }
+    let name = req.match_info().get("name").unwrap_or_default().to_string();
     webhook::handle(Route::CxNamed, Some(name), req, payload, state).await
 }
 
@@ -95,13 +94,19 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn metrics(_: web::Data<AppState>) -> HttpResponse {
+async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Err(refused) = state.admin.check(&req, &state.gate).await {
+        return refused.error_response();
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(telemetry::render_metrics())
 }
 
-async fn intents(state: web::Data<AppState>) -> HttpResponse {
+async fn intents(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Err(refused) = state.admin.check(&req, &state.gate).await {
+        return refused.error_response();
+    }
     let list: Vec<_> = state
         .registry
         .all()

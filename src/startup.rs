@@ -22,7 +22,13 @@ pub fn app(
         InitError = (),
     >,
 > {
-    App::new().app_data(state).configure(routes::configure)
+    App::new()
+        .app_data(state)
+        .wrap(actix_web::middleware::from_fn(
+            crate::admin::admin_listener_only_serves_its_paths,
+        ))
+        .wrap(crate::error::json_errors())
+        .configure(routes::configure)
 }
 
 /// Binds `host:port` from the settings (port 0 picks a free one).
@@ -36,6 +42,7 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
     // Install the recorder before the first request: until then, observations would go to the
     // no-op recorder and be lost, not just wait for the first scrape.
     crate::telemetry::metrics_handle();
+    state.auth.prefetch_keys();
     let data = web::Data::from(state.clone());
     let settings = &state.settings.server;
     let mut server = HttpServer::new(move || app(data.clone()))
@@ -52,6 +59,9 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
         Some(tls) => server.listen_rustls_0_23(listener, (**tls).clone())?,
         None => server.listen(listener)?,
     };
+    if let Some(admin) = state.admin.bind(&settings.host)? {
+        server = server.listen(admin)?;
+    }
     if settings.workers > 0 {
         server = server.workers(settings.workers);
     }

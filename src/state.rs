@@ -15,6 +15,8 @@ pub struct AppState {
     pub upstreams: Arc<Upstreams>,
     pub auth: Arc<Authenticator>,
     pub gate: ClientGate,
+    /// Where `/metrics` and `/intents` are served, and to whom.
+    pub admin: crate::admin::Admin,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     ready: AtomicBool,
@@ -59,6 +61,7 @@ impl AppState {
         Ok(AppState {
             auth,
             gate: ClientGate::new(&settings.limits),
+            admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
             tls,
             settings: Arc::new(settings),
             registry: Arc::new(registry),

@@ -1,4 +1,4 @@
-//! The webhook request path: auth -> body -> [`Request`] -> turn -> registry lookup -> budget
+//! The webhook request path: auth -> body -> (named CX webhook known?) -> [`Request`] -> turn -> registry lookup -> budget
 //! -> dispatch under the call's span -> render -> respond. Everything before dispatch that goes
 //! wrong is a [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
 
@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::Rejection;
+use crate::auth::{Rejection, Verifier};
 use crate::body;
 use crate::config::Settings;
 use crate::deadline::BudgetQuery;
@@ -80,13 +80,14 @@ pub async fn handle(
     let _in_flight = telemetry::InFlight::start();
     let request_id = request_id(&req);
     let result = async {
-        // Credentials first: a stranger learns nothing, not even which content type we want.
+        // Credentials first, as far as the headers prove them: a stranger learns nothing, not
+        // even which content type or size we want, nor which named webhooks exist.
         let verifier = state.auth.for_route(route.auth_name());
         state.gate.check(&req, verifier.credential_header())?;
         verifier
             .verify_headers(req.headers())
             .await
-            .map_err(|r| rejected(route, verifier.mode(), r))?;
+            .map_err(|r| rejected(route, verifier, r))?;
         body::check_content_type(&req)?;
         let server = &state.settings.server;
         let bytes = body::read_limited(
@@ -98,7 +99,16 @@ pub async fn handle(
         .await?;
         verifier
             .verify_body(req.headers(), &bytes)
-            .map_err(|r| rejected(route, verifier.mode(), r))?;
+            .map_err(|r| rejected(route, verifier, r))?;
+        if cx_webhook
+            .as_deref()
+            .is_some_and(|name| !state.settings.cx.webhooks.contains_key(name))
+        {
+            // The same answer as any unknown path: nothing about the configuration.
+            return Err(WebhookError::NotFound(
+                req.path().chars().take(200).collect(),
+            ));
+        }
         let request = Request::parse(&bytes, route.protocol())?;
         let call = Call {
             started,
@@ -128,9 +138,11 @@ pub async fn handle(
     resp
 }
 
-/// Counts and logs a refused caller (never its credential) and picks the status: 401, or 503
-/// when Google's keys are unavailable, which is our failure, not the caller's.
-fn rejected(route: Route, mode: &'static str, reason: Rejection) -> WebhookError {
+/// Counts and logs a refused caller (never its credential) and picks the status: 401 with the
+/// route's own challenge, or 503 when Google's keys are unavailable, which is our failure, not
+/// the caller's.
+fn rejected(route: Route, verifier: &Verifier, reason: Rejection) -> WebhookError {
+    let mode = verifier.mode();
     metrics::counter!(
         "intentful_auth_rejections_total",
         &[
@@ -150,7 +162,9 @@ fn rejected(route: Route, mode: &'static str, reason: Rejection) -> WebhookError
         Rejection::KeysUnavailable => {
             WebhookError::Unavailable("the caller's signing keys cannot be fetched".into())
         }
-        _ => WebhookError::Unauthorized,
+        _ => WebhookError::Unauthorized {
+            challenge: verifier.challenge(),
+        },
     }
 }
 

@@ -16,6 +16,7 @@ fn fixture() -> &'static (GoogleIdVerifier, DecodingKey) {
             jwks_url: "http://127.0.0.1:9/certs".into(),
             issuers: vec!["https://accounts.google.com".into()],
             leeway_secs: 30,
+            max_lifetime_secs: 7200,
             min_refresh_interval_secs: 30,
         };
         let key = DecodingKey::from_rsa_pem(include_bytes!("../../tests/data/google_test_key.pub.pem"))

@@ -1,7 +1,9 @@
 //! Google-signed ID tokens: Dialogflow ES service identity and CX service agent auth send
 //! `Authorization: Bearer <JWT>`. Signature (RS256 only, against Google's keys), issuer,
 //! audience, expiry and the service agent's verified email are all checked: any Google
-//! account can mint a token for any audience, so the email is what pins the caller.
+//! account can mint a token for any audience, so the email is what pins the caller. A token
+//! must also live no longer than `max_lifetime_secs` (Google's live an hour), counted from its
+//! `iat` and from now, and name no `crit` extension: none is understood here.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -18,6 +20,7 @@ pub struct GoogleIdVerifier {
     validation: Validation,
     emails: HashSet<String>,
     leeway: u64,
+    max_lifetime: u64,
 }
 
 #[derive(Deserialize)]
@@ -28,6 +31,7 @@ struct Claims {
     email_verified: bool,
     #[serde(default)]
     iat: Option<u64>,
+    exp: u64,
 }
 
 impl GoogleIdVerifier {
@@ -52,7 +56,13 @@ impl GoogleIdVerifier {
                 .map(|e| e.to_ascii_lowercase())
                 .collect(),
             leeway: s.leeway_secs,
+            max_lifetime: s.max_lifetime_secs,
         }
+    }
+
+    /// The key cache, for the start-up prefetch.
+    pub fn jwks(&self) -> &std::sync::Arc<JwksCache> {
+        &self.jwks
     }
 
     pub async fn verify(&self, headers: &HeaderMap) -> Result<(), Rejection> {
@@ -82,6 +92,14 @@ impl GoogleIdVerifier {
         if claims.iat.is_some_and(|iat| iat > now + self.leeway) {
             return Err(Rejection::NotYetValid);
         }
+        // A stolen long-lived token would stay a key to the webhook for its whole life.
+        let too_long = claims.exp.saturating_sub(now) > self.max_lifetime + self.leeway
+            || claims
+                .iat
+                .is_some_and(|iat| claims.exp.saturating_sub(iat) > self.max_lifetime);
+        if too_long {
+            return Err(Rejection::LifetimeTooLong);
+        }
         if !self.emails.contains(&claims.email.to_ascii_lowercase()) {
             return Err(Rejection::WrongEmail);
         }
@@ -102,6 +120,11 @@ pub fn bearer_token(value: &str) -> Result<(&str, String), Rejection> {
     let header = decode_header(token).map_err(|_| Rejection::Malformed)?;
     if header.alg != Algorithm::RS256 {
         return Err(Rejection::WrongAlgorithm);
+    }
+    // RFC 7515 4.1.11: a recipient must refuse a `crit` extension it does not understand, and
+    // this verifier understands none (an empty list is invalid as well).
+    if header.crit.is_some() {
+        return Err(Rejection::UnsupportedCritical);
     }
     let kid = header.kid.ok_or(Rejection::UnknownKey)?;
     Ok((token, kid))

@@ -1,5 +1,9 @@
 //! HMAC-SHA256 over the raw body, optionally bound to a timestamp (`<ts>.<body>`) checked in a
 //! two-sided window so a captured call cannot be replayed later (or "from the future").
+//!
+//! What the headers alone prove (a well-formed signature, a fresh timestamp) is checked before
+//! the body is read ([`HmacVerifier::check_headers`]), so a caller without them gets 401 and
+//! never learns the content type, size or time limits of the body.
 
 use actix_web::http::header::HeaderMap;
 use base64::Engine;
@@ -34,7 +38,18 @@ impl HmacVerifier {
         &self.header
     }
 
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), Rejection> {
+    /// Everything but the signature's match with the body: refused here, a call is refused
+    /// before its body is read.
+    pub fn check_headers(&self, headers: &HeaderMap, now: i64) -> Result<(), Rejection> {
+        self.signed_parts(headers, now).map(|_| ())
+    }
+
+    /// The signature and, when configured, the fresh timestamp it covers.
+    fn signed_parts<'h>(
+        &self,
+        headers: &'h HeaderMap,
+        now: i64,
+    ) -> Result<(Vec<u8>, Option<&'h str>), Rejection> {
         let raw = headers.get(&self.header).ok_or(Rejection::Missing)?;
         let raw = raw.to_str().map_err(|_| Rejection::Malformed)?;
         let signature = parse_signature(raw, &self.prefix, self.encoding)?;
@@ -47,14 +62,19 @@ impl HmacVerifier {
                 if now.abs_diff(secs) > self.tolerance_secs as u64 {
                     return Err(Rejection::StaleTimestamp);
                 }
-                Some(ts.to_string())
+                Some(ts)
             }
         };
+        Ok((signature, timestamp))
+    }
+
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), Rejection> {
+        let (signature, timestamp) = self.signed_parts(headers, now)?;
         for secret in &self.secrets {
             let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
                 continue;
             };
-            if let Some(ts) = &timestamp {
+            if let Some(ts) = timestamp {
                 mac.update(ts.as_bytes());
                 mac.update(b".");
             }
@@ -174,6 +194,41 @@ mod tests {
                 ("x-timestamp", &ts.to_string()),
             ]);
             assert_eq!(v.verify(&h, body, now), want, "ts offset {}", ts - now);
+        }
+    }
+
+    #[test]
+    fn headers_alone_refuse_a_missing_malformed_or_stale_signature() {
+        let v = HmacVerifier::new(&settings(true));
+        let now = 1_800_000_000;
+        let any_sig = sign("new-secret-0123456789", b"whatever");
+        let fresh = now.to_string();
+        let stale = (now - 301).to_string();
+        for (pairs, want) in [
+            (vec![], Err(Rejection::Missing)),
+            (
+                vec![("x-timestamp", fresh.as_str())],
+                Err(Rejection::Missing),
+            ),
+            (
+                vec![("x-signature", any_sig.as_str())],
+                Err(Rejection::Missing),
+            ),
+            (
+                vec![("x-signature", "sha256=zz"), ("x-timestamp", &fresh)],
+                Err(Rejection::Malformed),
+            ),
+            (
+                vec![("x-signature", &any_sig), ("x-timestamp", &stale)],
+                Err(Rejection::StaleTimestamp),
+            ),
+            // Well-formed and fresh: only the body can tell whether it matches.
+            (
+                vec![("x-signature", &any_sig), ("x-timestamp", &fresh)],
+                Ok(()),
+            ),
+        ] {
+            assert_eq!(v.check_headers(&headers(&pairs), now), want, "{pairs:?}");
         }
     }
 

@@ -1,8 +1,10 @@
 //! Inbound caller verification, before the body is parsed.
 //!
-//! One [`Verifier`] per webhook route (a default plus overrides). Header-based modes run
-//! before the body is read; HMAC needs the raw bytes and runs right after reading them, still
-//! before any JSON parsing. A rejection is a 401 JSON error and never reaches a handler.
+//! One [`Verifier`] per webhook route (a default plus overrides). Every mode checks what the
+//! headers prove before the body is read; HMAC then matches its signature against the raw
+//! bytes right after reading them, still before any JSON parsing. A rejection is a 401 JSON
+//! error (with a `WWW-Authenticate` challenge for the route's own mode, where it has one) and
+//! never reaches a handler.
 
 mod basic;
 mod google_id;
@@ -42,6 +44,10 @@ pub enum Rejection {
     UnknownKey,
     WrongEmail,
     EmailUnverified,
+    /// An ID token valid for longer than `max_lifetime_secs`.
+    LifetimeTooLong,
+    /// An ID token header with a `crit` extension.
+    UnsupportedCritical,
     /// Google's keys could not be fetched and none are cached: an internal failure (503).
     KeysUnavailable,
 }
@@ -62,6 +68,8 @@ impl Rejection {
             Rejection::UnknownKey => "unknown_key",
             Rejection::WrongEmail => "wrong_email",
             Rejection::EmailUnverified => "email_unverified",
+            Rejection::LifetimeTooLong => "lifetime_too_long",
+            Rejection::UnsupportedCritical => "unsupported_crit",
             Rejection::KeysUnavailable => "keys_unavailable",
         }
     }
@@ -76,8 +84,12 @@ pub enum Verifier {
     Hmac(HmacVerifier),
 }
 
+/// The realm every challenge names.
+const BASIC_CHALLENGE: &str = "Basic realm=\"intentful\", charset=\"UTF-8\"";
+const BEARER_CHALLENGE: &str = "Bearer realm=\"intentful\"";
+
 impl Verifier {
-    fn new(mode: &AuthMode, http: &reqwest::Client) -> Verifier {
+    pub(crate) fn new(mode: &AuthMode, http: &reqwest::Client) -> Verifier {
         match mode {
             AuthMode::None { .. } => Verifier::None,
             AuthMode::Basic { credentials } => Verifier::Basic(
@@ -117,10 +129,39 @@ impl Verifier {
         }
     }
 
-    /// Checks what the headers alone can prove (everything but HMAC).
+    /// The `WWW-Authenticate` value of a 401 on this route: the scheme of this mode only, and
+    /// none for modes outside HTTP's `Authorization` framework (a custom header, HMAC), where a
+    /// challenge would only advertise which header to forge.
+    pub fn challenge(&self) -> Option<&'static str> {
+        match self {
+            Verifier::Basic(_) => Some(BASIC_CHALLENGE),
+            Verifier::GoogleIdToken(_) => Some(BEARER_CHALLENGE),
+            // A static `Authorization: Bearer ...` token. Only a scheme every value shares is
+            // named, and only Basic or Bearer: anything else could be part of the secret.
+            Verifier::Header { name, values } if name == "authorization" => {
+                let scheme = |v: &Secret| {
+                    v.expose()
+                        .split_once(' ')
+                        .map(|(scheme, _)| scheme.to_ascii_lowercase())
+                };
+                let first = values.first().and_then(scheme);
+                let shared = first.filter(|f| values.iter().all(|v| scheme(v).as_ref() == Some(f)));
+                match shared.as_deref() {
+                    Some("bearer") => Some(BEARER_CHALLENGE),
+                    Some("basic") => Some(BASIC_CHALLENGE),
+                    _ => None,
+                }
+            }
+            Verifier::None | Verifier::Header { .. } | Verifier::Hmac(_) => None,
+        }
+    }
+
+    /// Checks what the headers alone can prove: everything, except that an HMAC signature
+    /// matches the body.
     pub async fn verify_headers(&self, headers: &HeaderMap) -> Result<(), Rejection> {
         match self {
-            Verifier::None | Verifier::Hmac(_) => Ok(()),
+            Verifier::None => Ok(()),
+            Verifier::Hmac(v) => v.check_headers(headers, now_secs()),
             Verifier::Basic(creds) => basic::verify(headers, creds),
             Verifier::Header { name, values } => header_token::verify(headers, name, values),
             Verifier::GoogleIdToken(v) => v.verify(headers).await,
@@ -174,6 +215,20 @@ impl Authenticator {
     /// The verifier for a route name (`auto`, `es`, `cx`).
     pub fn for_route(&self, route: &str) -> &Verifier {
         self.routes.get(route).unwrap_or(&self.default)
+    }
+
+    /// Starts fetching Google's keys for every route in Google ID token mode, in the
+    /// background: the first call then finds them cached. Without a runtime (a test building
+    /// the state alone) the first call fetches them.
+    pub fn prefetch_keys(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        for verifier in std::iter::once(&self.default).chain(self.routes.values()) {
+            if let Verifier::GoogleIdToken(v) = verifier {
+                runtime.spawn(Arc::clone(v.jwks()).prefetch());
+            }
+        }
     }
 
     /// Routes open to anyone without `acknowledged = true`, for the start-up warning.

@@ -71,7 +71,12 @@ pub struct GoogleIdTokenSettings {
     /// Allowed clock skew for `exp`, `iat` and `nbf`.
     #[serde(default = "default_leeway")]
     pub leeway_secs: u64,
-    /// Shortest time between two key refreshes caused by an unknown `kid`.
+    /// Longest accepted token life, from `iat` to `exp` and from now to `exp` (Google's ID
+    /// tokens live an hour).
+    #[serde(default = "default_max_lifetime")]
+    pub max_lifetime_secs: u64,
+    /// Shortest time between two key refreshes caused by an unknown `kid` (never applied while
+    /// no key is cached).
     #[serde(default = "default_refresh_interval")]
     pub min_refresh_interval_secs: u64,
 }
@@ -89,6 +94,10 @@ fn default_issuers() -> Vec<String> {
 
 fn default_leeway() -> u64 {
     30
+}
+
+fn default_max_lifetime() -> u64 {
+    7200
 }
 
 fn default_refresh_interval() -> u64 {
@@ -158,7 +167,7 @@ impl AuthSettings {
 }
 
 impl AuthMode {
-    fn validate(&self) -> Result<(), (String, String)> {
+    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
         let bad = |field: &str, problem: &str| Err((field.to_string(), problem.to_string()));
         match self {
             AuthMode::None { .. } => Ok(()),
@@ -201,6 +210,9 @@ impl AuthMode {
                 }
                 if url::Url::parse(&g.jwks_url).is_err() {
                     return bad("jwks_url", "must be a URL");
+                }
+                if g.max_lifetime_secs == 0 || g.max_lifetime_secs > 86_400 {
+                    return bad("max_lifetime_secs", "must be between 1 and 86400");
                 }
                 Ok(())
             }

@@ -22,12 +22,12 @@ use crate::support::{client, es_request, spawn_with, TestServer};
 
 const AUD: &str = "https://bot.example.com/webhook";
 const AGENT: &str = "service-123456@gcp-sa-dialogflow.iam.gserviceaccount.com";
-const KEY: &[u8] = include_bytes!("../data/google_test_key.pem");
+pub(crate) const KEY: &[u8] = include_bytes!("../data/google_test_key.pem");
 const OTHER_KEY: &[u8] = include_bytes!("../data/other_test_key.pem");
 const PUBLIC_PEM: &[u8] = include_bytes!("../data/google_test_key.pub.pem");
 const JWKS: &str = include_str!("../data/google_test_jwks.json");
 
-fn counting_registry(calls: Arc<AtomicUsize>) -> Registry {
+pub(crate) fn counting_registry(calls: Arc<AtomicUsize>) -> Registry {
     let mut r = Registry::default();
     r.add("count", move |_ctx: Ctx, _turn: Turn| {
         let calls = calls.clone();
@@ -39,7 +39,7 @@ fn counting_registry(calls: Arc<AtomicUsize>) -> Registry {
     r.finish().expect("registry")
 }
 
-fn serve(mode: AuthMode) -> (TestServer, Arc<AtomicUsize>) {
+pub(crate) fn serve(mode: AuthMode) -> (TestServer, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let mut settings = Settings::default();
     settings.auth.default = mode;
@@ -49,7 +49,7 @@ fn serve(mode: AuthMode) -> (TestServer, Arc<AtomicUsize>) {
     )
 }
 
-async fn call(
+pub(crate) async fn call(
     server: &TestServer,
     headers: &[(&str, String)],
     body: &[u8],
@@ -66,18 +66,18 @@ async fn call(
     (status, resp.json().await.expect("JSON body"))
 }
 
-fn body() -> Vec<u8> {
+pub(crate) fn body() -> Vec<u8> {
     serde_json::to_vec(&es_request("count")).expect("json")
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("clock")
         .as_secs() as i64
 }
 
-fn token(claims: serde_json::Value, kid: &str, key: &[u8]) -> String {
+pub(crate) fn token(claims: serde_json::Value, kid: &str, key: &[u8]) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_string());
     encode(
@@ -88,7 +88,7 @@ fn token(claims: serde_json::Value, kid: &str, key: &[u8]) -> String {
     .expect("sign")
 }
 
-fn good_claims() -> serde_json::Value {
+pub(crate) fn good_claims() -> serde_json::Value {
     json!({"iss": "https://accounts.google.com", "aud": AUD, "email": AGENT, "email_verified": true,
            "iat": now(), "exp": now() + 3600, "sub": "1234"})
 }
@@ -103,14 +103,14 @@ fn b64url(bytes: &[u8]) -> String {
 }
 
 /// Google's key endpoint answering the test key set, cached for `max_age` seconds.
-fn certs(max_age: u64) -> ResponseTemplate {
+pub(crate) fn certs(max_age: u64) -> ResponseTemplate {
     ResponseTemplate::new(200)
         .insert_header("cache-control", format!("public, max-age={max_age}"))
         .set_body_raw(JWKS, "application/json")
 }
 
 /// Google ID token mode for the test agent, with keys from `jwks_url`.
-fn google_mode(jwks_url: String, min_refresh_interval_secs: u64) -> AuthMode {
+pub(crate) fn google_mode(jwks_url: String, min_refresh_interval_secs: u64) -> AuthMode {
     AuthMode::GoogleIdToken(GoogleIdTokenSettings {
         audience: AUD.into(),
         service_accounts: vec![AGENT.into()],
@@ -120,11 +120,17 @@ fn google_mode(jwks_url: String, min_refresh_interval_secs: u64) -> AuthMode {
             "accounts.google.com".into(),
         ],
         leeway_secs: 30,
+        max_lifetime_secs: 7200,
         min_refresh_interval_secs,
     })
 }
 
-async fn assert_refused(server: &TestServer, name: &str, headers: &[(&str, String)], body: &[u8]) {
+pub(crate) async fn assert_refused(
+    server: &TestServer,
+    name: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) {
     let (status, json) = call(server, headers, body).await;
     assert_eq!(status, 401, "{name}: {json}");
     assert_eq!(json["error"]["code"], "unauthorized", "{name}");
@@ -154,6 +160,12 @@ async fn google_id_token_rejection_matrix() {
     );
     parts[1] = &tampered_payload;
     let tampered = parts.join(".");
+    let with_crit = |crit: Vec<&str>| {
+        let mut h = Header::new(Algorithm::RS256);
+        h.kid = Some("test-kid-1".into());
+        h.crit = Some(crit.into_iter().map(String::from).collect());
+        encode(&h, &good, &EncodingKey::from_rsa_pem(KEY).expect("pem")).expect("sign")
+    };
 
     let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("missing", vec![]),
@@ -214,6 +226,31 @@ async fn google_id_token_rejection_matrix() {
         ),
         ("tampered payload", bearer(tampered)),
         (
+            "an unknown crit extension",
+            bearer(with_crit(vec!["https://example.com/must-understand"])),
+        ),
+        ("an empty crit list", bearer(with_crit(vec![]))),
+        (
+            "valid for three hours from now",
+            bearer(token(
+                with(good.clone(), "exp", json!(now() + 3 * 3600)),
+                "test-kid-1",
+                KEY,
+            )),
+        ),
+        (
+            "issued for three hours (two of them gone)",
+            bearer(token(
+                with(
+                    with(good.clone(), "iat", json!(now() - 2 * 3600)),
+                    "exp",
+                    json!(now() + 3600),
+                ),
+                "test-kid-1",
+                KEY,
+            )),
+        ),
+        (
             "wrong email",
             bearer(token(
                 with(good.clone(), "email", json!("someone@example.com")),
@@ -269,7 +306,7 @@ async fn unreachable_google_keys_are_a_503_not_a_401() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
 
-fn hmac_mode(secrets: &[&str]) -> AuthMode {
+pub(crate) fn hmac_mode(secrets: &[&str]) -> AuthMode {
     AuthMode::Hmac(HmacSettings {
         header: "X-Signature-256".into(),
         secrets: secrets.iter().map(|s| Secret::new(*s)).collect(),
@@ -280,7 +317,7 @@ fn hmac_mode(secrets: &[&str]) -> AuthMode {
     })
 }
 
-fn hmac_headers(secret: &str, ts: i64, body: &[u8]) -> Vec<(&'static str, String)> {
+pub(crate) fn hmac_headers(secret: &str, ts: i64, body: &[u8]) -> Vec<(&'static str, String)> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
     mac.update(format!("{ts}.").as_bytes());
     mac.update(body);

@@ -161,7 +161,13 @@ async fn unknown_routes_and_wrong_methods_answer_json() {
 
 #[actix_web::test]
 async fn health_ready_intents_and_request_id() {
-    let server = spawn_default();
+    let mut settings = intentful::config::Settings::default();
+    // `/intents` is served on the main port only on purpose.
+    settings.admin.auth = Some(intentful::auth::AuthMode::None { acknowledged: true });
+    let server = crate::support::spawn_with(
+        settings,
+        intentful::intent::Registry::builtin().expect("registry"),
+    );
     let resp = client()
         .get(server.url("/healthz"))
         .send()

@@ -19,6 +19,7 @@ async fn calls_are_answered_while_stdout_is_stalled_and_drops_are_counted() {
         .env_remove("RUST_LOG")
         .env("INTENTFUL_AUTH__DEFAULT__MODE", "none")
         .env("INTENTFUL_AUTH__DEFAULT__ACKNOWLEDGED", "true")
+        .env("INTENTFUL_ADMIN__AUTH__MODE", "none")
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn intentful");

@@ -1,14 +1,19 @@
 //! One integration test binary (one link step): fixture replay, registry drift, deadline,
 //! bad input and the HTTP surface, against the real server on port 0 or the in-process app.
 
+mod admin;
 mod auth;
+mod auth_order;
 mod bad_input;
 mod cli;
 mod cx;
 mod deadline;
 mod drift;
+mod dual_stack;
 mod fixtures_replay;
+mod google_keys;
 mod hostile_input;
+mod http_layer;
 mod limits;
 mod log_fields;
 mod log_filter;

@@ -16,6 +16,8 @@ use crate::support::{binary, client, es_request, listening, Running};
 
 /// The header-token secret guarding `/webhook/cx` in the spawned process.
 const CX_TOKEN: &str = "metrics-test-token-0001";
+/// The scraper's credential (`/metrics` is served on the main port only behind `[admin.auth]`).
+const SCRAPE_TOKEN: &str = "Bearer metrics-scrape-token-01";
 
 /// Starts the binary on a free port with `/webhook/cx` behind a header token; returns its address.
 fn start() -> (Running, String) {
@@ -26,6 +28,12 @@ fn start() -> (Running, String) {
         .env(
             "INTENTFUL_AUTH__ROUTES__CX__VALUES",
             format!("[{CX_TOKEN}]"),
+        )
+        .env("INTENTFUL_ADMIN__AUTH__MODE", "header")
+        .env("INTENTFUL_ADMIN__AUTH__NAME", "authorization")
+        .env(
+            "INTENTFUL_ADMIN__AUTH__VALUES",
+            format!("[\"{SCRAPE_TOKEN}\"]"),
         )
         .stderr(Stdio::null())
         .spawn()
@@ -39,6 +47,7 @@ fn start() -> (Running, String) {
 async fn scrape(addr: &str) -> Scrape {
     let resp = client()
         .get(format!("http://{addr}/metrics"))
+        .header("authorization", SCRAPE_TOKEN)
         .send()
         .await
         .expect("GET /metrics");

@@ -31,17 +31,27 @@ impl Drop for TestServer {
 }
 
 /// Serves `registry` with `settings` on 127.0.0.1:0.
-pub fn spawn_with(mut settings: Settings, registry: Registry) -> TestServer {
-    settings.server.host = "127.0.0.1".into();
+pub fn spawn_with(settings: Settings, registry: Registry) -> TestServer {
+    spawn_on("127.0.0.1", settings, registry).0
+}
+
+/// Serves `registry` with `settings` on `host`, port 0; also returns the shared state (the
+/// admin listener's address is there).
+pub fn spawn_on(
+    host: &str,
+    mut settings: Settings,
+    registry: Registry,
+) -> (TestServer, Arc<AppState>) {
+    settings.server.host = host.into();
     settings.server.port = 0;
     settings.server.workers = 1;
     let state = Arc::new(AppState::new(settings, registry).expect("state"));
     let listener = startup::bind(&state).expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let server = startup::serve(state, listener).expect("serve");
+    let server = startup::serve(state.clone(), listener).expect("serve");
     let handle = server.handle();
     actix_web::rt::spawn(server);
-    TestServer { addr, handle }
+    (TestServer { addr, handle }, state)
 }
 
 /// Serves the built-in intents with default settings.

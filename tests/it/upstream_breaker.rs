@@ -130,6 +130,8 @@ async fn readyz_shows_the_open_circuit_and_stays_ready() {
     })
     .fallback("dead fallback")
     .needs_upstream("dead");
+    // Served on the main port to anyone, as the test scrapes it without a credential.
+    settings.admin.auth = Some(intentful::auth::AuthMode::None { acknowledged: true });
     let server = spawn_with(settings, r.finish().expect("registry"));
     for _ in 0..3 {
         let resp: Value = http()

@@ -9,7 +9,8 @@
 //! - [`auth`]: inbound caller verification (Basic, header token, Google ID token, HMAC);
 //!   [`limits`]: source allowlist and rate limits in front of it.
 //! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
-//! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
+//! - [`state`], [`startup`], [`shutdown`], [`telemetry`]: wiring, serving, the shutdown
+//!   deadline, logs and metrics.
 //! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
 
 pub mod auth;
@@ -26,6 +27,7 @@ pub mod intents;
 pub mod limits;
 pub mod protocol;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -96,6 +96,7 @@ async fn serve(settings: Settings) -> ExitCode {
              (basic, header, google_id_token or hmac) or set acknowledged = true"
         );
     }
+    startup::warn_if_grace_is_short(&state.settings);
     let listener = match startup::bind(&state) {
         Ok(l) => l,
         Err(e) => {

@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
+use crate::shutdown::Shutdown;
 use crate::upstream::Upstreams;
 
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub gate: ClientGate,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Set when the shutdown grace period starts; calls still running at its end fall back.
+    pub shutdown: Shutdown,
     ready: AtomicBool,
 }
 
@@ -60,6 +63,7 @@ impl AppState {
             auth,
             gate: ClientGate::new(&settings.limits),
             tls,
+            shutdown: Shutdown::default(),
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams: Arc::new(upstreams),

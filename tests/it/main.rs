@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod cx;
 mod deadline;
+mod disconnects;
 mod drift;
 mod fixtures_replay;
 mod hostile_input;

@@ -34,6 +34,11 @@ pub enum StartupError {
         file: &'static str,
         upstream: String,
     },
+    #[error(
+        "configuration key `intents.{key}`: no intent `{key}` is registered{}",
+        did_you_mean(hint)
+    )]
+    UnknownIntent { key: String, hint: Option<String> },
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
     #[error("building the HTTP client: {0}")]
@@ -56,6 +61,17 @@ impl AppState {
                     });
                 }
             }
+        }
+        // Settings for a key no module registers would be silently ignored: a typo.
+        if let Some(key) = settings
+            .intents
+            .keys()
+            .find(|k| registry.get(k.as_str()).is_none())
+        {
+            return Err(StartupError::UnknownIntent {
+                key: key.clone(),
+                hint: nearest(key, registry.all().iter().map(|s| s.key.as_str())),
+            });
         }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
@@ -83,5 +99,55 @@ impl AppState {
     /// Turned off first on shutdown, so load balancers stop sending before we stop accepting.
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::SeqCst);
+    }
+}
+
+fn did_you_mean(hint: &Option<String>) -> String {
+    hint.as_ref()
+        .map(|h| format!(" (did you mean `{h}`?)"))
+        .unwrap_or_default()
+}
+
+/// The registered key most like `typo`, if any is alike at all.
+fn nearest<'k>(typo: &str, keys: impl Iterator<Item = &'k str>) -> Option<String> {
+    keys.map(|k| (strsim::jaro_winkler(typo, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::IntentSettings;
+
+    fn refusal(key: &str) -> String {
+        let mut settings = Settings::default();
+        settings
+            .intents
+            .insert(key.into(), IntentSettings::default());
+        match AppState::with_builtin_intents(settings) {
+            Ok(_) => panic!("`intents.{key}` was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn settings_for_an_unregistered_intent_are_refused_with_the_nearest_key() {
+        let err = refusal("weather.curent");
+        assert!(
+            err.contains("`intents.weather.curent`") && err.contains("`weather.current`"),
+            "{err}"
+        );
+        let err = refusal("zzz");
+        assert!(
+            err.contains("`intents.zzz`") && !err.contains("did you mean"),
+            "{err}"
+        );
+        let mut settings = Settings::default();
+        settings
+            .intents
+            .insert("weather.current".into(), IntentSettings::default());
+        assert!(AppState::with_builtin_intents(settings).is_ok());
     }
 }

@@ -60,6 +60,8 @@ pub struct Settings {
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
     pub upstreams: BTreeMap<String, UpstreamSettings>,
+    /// Bounds shared by every upstream.
+    pub upstream_limits: UpstreamLimits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -124,7 +126,7 @@ pub struct IntentSettings {
     pub cx_timeout_ms: Option<u64>,
 }
 
-pub use crate::upstream::settings::{UpstreamAuth, UpstreamSettings};
+pub use crate::upstream::settings::{UpstreamAuth, UpstreamLimits, UpstreamSettings};
 
 impl Default for Settings {
     fn default() -> Self {
@@ -138,6 +140,7 @@ impl Default for Settings {
             limits: crate::limits::LimitSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
+            upstream_limits: UpstreamLimits::default(),
         }
     }
 }
@@ -337,6 +340,16 @@ impl Settings {
         for (name, up) in &self.upstreams {
             if let Err((key, problem)) = up.validate(name) {
                 return bad(&key, &problem);
+            }
+            if up.max_response_bytes > self.upstream_limits.max_buffered_bytes {
+                return bad(
+                    "upstream_limits.max_buffered_bytes",
+                    &format!(
+                        "must be at least upstreams.{name}.max_response_bytes ({}), or no \
+                         body of that size could ever be read",
+                        up.max_response_bytes
+                    ),
+                );
             }
         }
         for (event, target) in &self.cx.events {
@@ -648,7 +661,8 @@ mod tests {
 
     #[test]
     fn server_and_deadline_values_that_cannot_work_are_named() {
-        let cases: [(&str, fn(&mut Settings)); 4] = [
+        type Break = fn(&mut Settings);
+        let cases: [(&str, Break); 4] = [
             ("server.body_read_timeout_ms", |s| {
                 s.server.body_read_timeout_ms = 0
             }),
@@ -671,6 +685,22 @@ mod tests {
         let mut s = Settings::default();
         s.server.workers = 1024;
         s.deadline.upstream_margin_ms = 4_499;
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn the_shared_buffer_budget_must_hold_the_largest_body() {
+        let mut s = Settings::default();
+        s.upstream_limits.max_buffered_bytes = 1024 * 1024;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("`upstream_limits.max_buffered_bytes`")
+                && err.contains("max_response_bytes"),
+            "{err}"
+        );
+        for up in s.upstreams.values_mut() {
+            up.max_response_bytes = 1024 * 1024;
+        }
         s.validate().unwrap();
     }
 }

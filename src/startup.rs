@@ -69,6 +69,11 @@ fn describe_metrics() {
         "intentful_webhook_disconnects_total",
         "Webhook calls dropped because the caller hung up before the answer, by route"
     );
+    metrics::describe_gauge!(
+        "intentful_upstream_buffered_bytes",
+        metrics::Unit::Bytes,
+        "Upstream response body bytes held now, under upstream_limits.max_buffered_bytes"
+    );
 }
 
 /// Waits for SIGTERM or SIGINT, then shuts down in the order load balancers need: `/readyz`

@@ -50,7 +50,8 @@ impl AppState {
         let upstreams = Upstreams::from_settings(
             &settings.upstreams,
             std::time::Duration::from_millis(settings.deadline.upstream_margin_ms),
-        )?;
+        )?
+        .limit_buffered(settings.upstream_limits.max_buffered_bytes);
         for spec in registry.all() {
             for up in &spec.upstreams {
                 if !upstreams.contains(up) {

@@ -15,6 +15,12 @@ impl Chunks {
         self.first.as_ref().map_or(0, Bytes::len) + self.joined.len()
     }
 
+    /// Bytes of memory the body holds: the kept first chunk, or the joined buffer's capacity
+    /// (which grows ahead of its length).
+    pub(crate) fn allocated(&self) -> usize {
+        self.first.as_ref().map_or(0, Bytes::len) + self.joined.capacity()
+    }
+
     /// Adds a chunk. `expected` (a declared length, 0 when unknown) sizes the joined buffer
     /// once a second chunk arrives, so it grows at most once more.
     pub(crate) fn push(&mut self, chunk: Bytes, expected: usize) {

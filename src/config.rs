@@ -12,6 +12,8 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+mod load_error;
+
 pub use crate::deadline::DeadlineSettings;
 pub use crate::protocol::{CxSettings, CxTarget, CxWebhook};
 
@@ -60,6 +62,8 @@ pub struct Settings {
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
     pub upstreams: BTreeMap<String, UpstreamSettings>,
+    /// Bounds shared by every upstream.
+    pub upstream_limits: UpstreamLimits,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -113,7 +117,7 @@ pub struct IntentSettings {
     pub cx_timeout_ms: Option<u64>,
 }
 
-pub use crate::upstream::settings::{UpstreamAuth, UpstreamSettings};
+pub use crate::upstream::settings::{UpstreamAuth, UpstreamLimits, UpstreamSettings};
 
 impl Default for Settings {
     fn default() -> Self {
@@ -128,6 +132,7 @@ impl Default for Settings {
             admin: crate::admin::AdminSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
+            upstream_limits: UpstreamLimits::default(),
         }
     }
 }
@@ -178,21 +183,42 @@ fn unreachable_url() -> Url {
     Url::parse("http://127.0.0.1:9").unwrap_or_else(|_| unreachable!("literal URL"))
 }
 
-/// A setting that cannot work, named by its key.
+/// A setting that cannot work, named by its key. No variant carries a configured value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("configuration: {0}")]
-    Load(#[from] Box<figment::Error>),
+    /// Settings that could not be read; the text names the key and never quotes its value.
+    #[error("{0}")]
+    Load(String),
+    #[error("configuration file `{path}`: {problem}")]
+    File { path: String, problem: String },
     #[error("configuration key `{key}`: {problem}")]
     Invalid { key: String, problem: String },
 }
 
+/// The settings file read when none is named; it may be absent.
+pub const DEFAULT_FILE: &str = "intentful.toml";
+
+/// More worker threads than this is a typo, not a tuning (each one is an OS thread with its
+/// own runtime; actix panics when it cannot start them).
+const MAX_WORKERS: usize = 1024;
+
 impl Settings {
-    /// Loads defaults, then `path` (if it exists), then the environment.
+    /// Loads defaults, then the settings file, then the environment. A file named in `path`
+    /// must exist and be readable: starting on defaults instead would serve with auth `none`.
+    /// Without `path`, [`DEFAULT_FILE`] is read when there is one.
     pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
-        let path = path.unwrap_or_else(|| Path::new("intentful.toml"));
+        let file = match path {
+            Some(path) => {
+                std::fs::read(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    problem: e.to_string(),
+                })?;
+                Toml::file_exact(path)
+            }
+            None => Toml::file(DEFAULT_FILE),
+        };
         let figment = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(path))
+            .merge(file)
             .merge(Env::prefixed("INTENTFUL_").split("__"))
             .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()));
         Settings::from_figment(figment)
@@ -200,7 +226,9 @@ impl Settings {
 
     /// Extracts and validates settings from any figment (tests build their own).
     pub fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
-        let settings: Settings = figment.extract().map_err(Box::new)?;
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| ConfigError::Load(load_error::describe(&figment, e)))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -232,8 +260,25 @@ impl Settings {
                 "must be smaller than every platform limit",
             );
         }
-        if self.server.body_limit_bytes < 1024 {
+        if d.upstream_margin_ms >= (d.es_ms.min(d.cx_ms).min(d.aog_ms) - d.margin_ms) {
+            return bad(
+                "deadline.upstream_margin_ms",
+                "must be smaller than every platform budget (limit - deadline.margin_ms): \
+                 no upstream call could start",
+            );
+        }
+        let server = &self.server;
+        if server.body_limit_bytes < 1024 {
             return bad("server.body_limit_bytes", "must be at least 1024");
+        }
+        if server.body_read_timeout_ms == 0 {
+            return bad("server.body_read_timeout_ms", "must be above 0");
+        }
+        if server.workers > MAX_WORKERS {
+            return bad(
+                "server.workers",
+                &format!("must be at most {MAX_WORKERS} (0: one per core)"),
+            );
         }
         if self.fallback.text.trim().is_empty() {
             return bad("fallback.text", "must not be empty");
@@ -277,6 +322,16 @@ impl Settings {
         for (name, up) in &self.upstreams {
             if let Err((key, problem)) = up.validate(name) {
                 return bad(&key, &problem);
+            }
+            if up.max_response_bytes > self.upstream_limits.max_buffered_bytes {
+                return bad(
+                    "upstream_limits.max_buffered_bytes",
+                    &format!(
+                        "must be at least upstreams.{name}.max_response_bytes ({}), or no \
+                         body of that size could ever be read",
+                        up.max_response_bytes
+                    ),
+                );
             }
         }
         for (event, target) in &self.cx.events {
@@ -469,5 +524,155 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cx.webhooks.bad name"));
+    }
+
+    /// A value of the wrong type under a secret-bearing key: the error names the exact key
+    /// (not the `[auth.default]` table serde saw) and its source, and never the value.
+    #[test]
+    fn a_type_error_names_the_exact_key_and_never_the_value() {
+        Jail::expect_with(|jail| {
+            jail.set_env("INTENTFUL_AUTH__DEFAULT__MODE", "header");
+            jail.set_env("INTENTFUL_AUTH__DEFAULT__NAME", "X-Webhook-Token");
+            jail.set_env("INTENTFUL_AUTH__DEFAULT__VALUES", "LeakedHeaderSecret-0001");
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(
+                err.contains("`auth.default.values`")
+                    && err.contains("INTENTFUL_AUTH__DEFAULT__VALUES")
+                    && err.contains("expected a sequence, found a string"),
+                "{err}"
+            );
+            assert!(!err.contains("LeakedHeaderSecret"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "intentful.toml",
+                r#"
+                [auth.default]
+                mode = "basic"
+                credentials = [{ username = "df", password = 73914 }]
+                [upstreams.crm]
+                base_url = "https://crm.example.com"
+                auth = { kind = "bearer", token = { nested = "LeakedTokenValue" } }
+                "#,
+            )?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(
+                err.contains("`auth.default.credentials.0.password`"),
+                "{err}"
+            );
+            assert!(err.contains("intentful.toml"), "{err}");
+            assert!(!err.contains("73914"), "{err}");
+            jail.create_file(
+                "intentful.toml",
+                r#"
+                [upstreams.crm]
+                base_url = "https://crm.example.com"
+                auth = { kind = "bearer", token = ["LeakedTokenValue"] }
+                "#,
+            )?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("`upstreams.crm.auth.token`"), "{err}");
+            assert!(!err.contains("LeakedTokenValue"), "{err}");
+            Ok(())
+        });
+    }
+
+    /// A TOML syntax error says where, without the excerpt of the line (it may hold a secret).
+    #[test]
+    fn a_syntax_error_does_not_quote_the_line() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "intentful.toml",
+                "[auth.default]\nmode = \"header\"\nvalues = [LeakedHeaderSecret-0001]\n",
+            )?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(err.contains("line 3"), "{err}");
+            assert!(!err.contains("LeakedHeaderSecret"), "{err}");
+            Ok(())
+        });
+    }
+
+    /// An unknown key deep inside a tagged table is named where it is.
+    #[test]
+    fn an_unknown_key_in_a_list_item_is_named_where_it_is() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "intentful.toml",
+                "[auth.default]\nmode = \"basic\"\ncredentials = [{ username = \"a\", pasword = \"pw-0001\" }]\n",
+            )?;
+            let err = Settings::load(None).unwrap_err().to_string();
+            assert!(
+                err.contains("`auth.default.credentials.0.pasword`") && err.contains("`password`"),
+                "{err}"
+            );
+            assert!(!err.contains("pw-0001"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_must_exist_and_be_readable_the_default_need_not() {
+        Jail::expect_with(|jail| {
+            assert!(Settings::load(None).is_ok(), "no intentful.toml is fine");
+            let err = Settings::load(Some(Path::new("missing.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("`missing.toml`"), "{err}");
+            jail.create_dir("a-directory")?;
+            let err = Settings::load(Some(Path::new("a-directory")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("`a-directory`"), "{err}");
+            jail.create_file("given.toml", "[server]\nport = 9001\n")?;
+            let s = Settings::load(Some(Path::new("given.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.port, 9001);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn server_and_deadline_values_that_cannot_work_are_named() {
+        type Break = fn(&mut Settings);
+        let cases: [(&str, Break); 4] = [
+            ("server.body_read_timeout_ms", |s| {
+                s.server.body_read_timeout_ms = 0
+            }),
+            ("server.workers", |s| s.server.workers = 100_000),
+            ("deadline.upstream_margin_ms", |s| {
+                s.deadline.upstream_margin_ms = 4_500
+            }),
+            ("deadline.upstream_margin_ms", |s| {
+                s.deadline.cx_ms = 30_000;
+                s.deadline.es_ms = 1_000;
+                s.deadline.upstream_margin_ms = 600;
+            }),
+        ];
+        for (key, break_it) in cases {
+            let mut s = Settings::default();
+            break_it(&mut s);
+            let err = s.validate().unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{key}: {err}");
+        }
+        let mut s = Settings::default();
+        s.server.workers = 1024;
+        s.deadline.upstream_margin_ms = 4_499;
+        s.validate().unwrap();
+    }
+
+    #[test]
+    fn the_shared_buffer_budget_must_hold_the_largest_body() {
+        let mut s = Settings::default();
+        s.upstream_limits.max_buffered_bytes = 1024 * 1024;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("`upstream_limits.max_buffered_bytes`")
+                && err.contains("max_response_bytes"),
+            "{err}"
+        );
+        for up in s.upstreams.values_mut() {
+            up.max_response_bytes = 1024 * 1024;
+        }
+        s.validate().unwrap();
     }
 }

@@ -6,6 +6,9 @@
 //! did the same at the cost of a task allocation, a scheduler hop and, for every handler, a
 //! deadline timer; inline, a handler that answers without waiting never arms the timer
 //! (`timeout_at` polls the handler before its timer).
+//!
+//! A second deadline can end the handler early: the end of the shutdown grace period
+//! ([`Shutdown`]), after which the call answers with its fallback like at its own deadline.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use tokio::time::Instant;
 use crate::config::Settings;
 use crate::intent::{Ctx, IntentSpec};
 use crate::protocol::{Reply, Turn};
+use crate::shutdown::Shutdown;
 
 /// How a call ended; a bounded label set for metrics and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum Outcome {
     Ok,
     FallbackError,
     FallbackDeadline,
+    /// The server's shutdown grace period ended before the handler did.
+    FallbackShutdown,
     /// The handler's reply could not be sent on this protocol (e.g. a CX transition on ES).
     FallbackRender,
     UnknownIntent,
@@ -35,6 +41,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::FallbackError => "fallback_error",
             Outcome::FallbackDeadline => "fallback_deadline",
+            Outcome::FallbackShutdown => "fallback_shutdown",
             Outcome::FallbackRender => "fallback_render",
             Outcome::UnknownIntent => "unknown_intent",
         }
@@ -50,13 +57,15 @@ pub struct Dispatched {
     pub cause: Option<String>,
 }
 
-/// Runs `spec`'s handler (or the unknown-intent policy when `spec` is `None`).
+/// Runs `spec`'s handler (or the unknown-intent policy when `spec` is `None`) until it answers,
+/// `deadline` passes or `shutdown`'s grace period ends, whichever comes first.
 pub async fn dispatch(
     settings: &Settings,
     spec: Option<&Arc<IntentSpec>>,
     ctx: Ctx,
     turn: Turn,
     deadline: Instant,
+    shutdown: &Shutdown,
 ) -> Dispatched {
     let Some(spec) = spec else {
         let reply = settings
@@ -77,11 +86,31 @@ pub async fn dispatch(
             cause: Some("deadline reached before the handler started".to_string()),
         };
     }
+    if shutdown.at().is_some_and(|at| Instant::now() >= at) {
+        return Dispatched {
+            reply: fallback_for(settings, spec),
+            outcome: Outcome::FallbackShutdown,
+            cause: Some("shutdown grace period over before the handler started".to_string()),
+        };
+    }
     // `lazy`: the handler function's synchronous part (before its future exists) runs inside
     // `catch_unwind` too, so a panic there is a fallback like any other.
     let handler =
         AssertUnwindSafe(futures::future::lazy(|_| spec.call(ctx, turn)).flatten()).catch_unwind();
-    let (outcome, cause) = match tokio::time::timeout_at(deadline, handler).await {
+    // `biased`: the handler is polled first, so one that answers at once never waits on the
+    // shutdown channel.
+    let finished = tokio::select! {
+        biased;
+        finished = tokio::time::timeout_at(deadline, handler) => finished,
+        () = shutdown.reached() => {
+            return Dispatched {
+                reply: fallback_for(settings, spec),
+                outcome: Outcome::FallbackShutdown,
+                cause: Some("shutdown grace period over".to_string()),
+            };
+        }
+    };
+    let (outcome, cause) = match finished {
         Ok(Ok(Ok(reply))) => {
             return Dispatched {
                 reply,
@@ -140,6 +169,16 @@ mod tests {
 
     /// Dispatches to the intent `key` of `r` under `deadline`.
     async fn run(r: Registry, key: &str, deadline: Instant) -> Dispatched {
+        run_until(r, key, deadline, &Shutdown::default()).await
+    }
+
+    /// Dispatches to the intent `key` of `r` under `deadline` and `shutdown`.
+    async fn run_until(
+        r: Registry,
+        key: &str,
+        deadline: Instant,
+        shutdown: &Shutdown,
+    ) -> Dispatched {
         let settings = Settings::default();
         let registry = r.finish().expect("registry");
         let spec = registry.lookup([key]).expect("spec").clone();
@@ -147,7 +186,15 @@ mod tests {
         let upstreams = Upstreams::from_settings(&settings.upstreams, margin);
         let upstreams = Arc::new(upstreams.expect("upstreams"));
         let ctx = Ctx::new(deadline, upstreams, Arc::from("r1"), Protocol::Es);
-        dispatch(&settings, Some(&spec), ctx, Turn::default(), deadline).await
+        dispatch(
+            &settings,
+            Some(&spec),
+            ctx,
+            Turn::default(),
+            deadline,
+            shutdown,
+        )
+        .await
     }
 
     /// A handler that panics before it returns its future, i.e. outside any `async` block.
@@ -186,5 +233,28 @@ mod tests {
             !RAN.load(Ordering::SeqCst),
             "the handler ran after its deadline"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_still_running_at_the_end_of_the_grace_falls_back_then() {
+        let mut r = Registry::default();
+        r.add("hang", |_ctx: Ctx, _turn: Turn| async {
+            std::future::pending::<()>().await;
+            Ok(Reply::text("never"))
+        })
+        .fallback("sorry");
+        let shutdown = Shutdown::default();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let grace_ends = {
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                shutdown.begin(Duration::from_millis(1_500))
+            })
+        };
+        let done = run_until(r, "hang", deadline, &shutdown).await;
+        assert_eq!(done.outcome, Outcome::FallbackShutdown);
+        assert_eq!(done.reply.first_text(), Some("sorry"));
+        assert_eq!(Instant::now(), grace_ends.await.expect("join"));
     }
 }

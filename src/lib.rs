@@ -10,7 +10,8 @@
 //!   [`limits`]: source allowlist and rate limits in front of it.
 //! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface; [`admin`]: where
 //!   `/metrics` and `/intents` are served and to whom.
-//! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
+//! - [`state`], [`startup`], [`shutdown`], [`telemetry`]: wiring, serving, the shutdown
+//!   deadline, logs and metrics.
 //! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
 
 pub mod admin;
@@ -28,6 +29,7 @@ pub mod intents;
 pub mod limits;
 pub mod protocol;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -19,9 +19,10 @@ use intentful::{startup, telemetry};
     about = "Dialogflow ES/CX webhook fulfillment"
 )]
 struct Cli {
-    /// Settings file (defaults < this file < INTENTFUL_* env).
-    #[arg(long, global = true, default_value = "intentful.toml")]
-    config: PathBuf,
+    /// Settings file (defaults < this file < INTENTFUL_* env); must exist when given.
+    /// Without it, `intentful.toml` is read if there is one.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -59,7 +60,7 @@ enum FixturesCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(Some(&cli.config)) {
+    let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("intentful: {e}");
@@ -96,6 +97,7 @@ async fn serve(settings: Settings) -> ExitCode {
              (basic, header, google_id_token or hmac) or set acknowledged = true"
         );
     }
+    startup::warn_if_grace_is_short(&state.settings);
     let listener = match startup::bind(&state) {
         Ok(l) => l,
         Err(e) => {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
+use crate::config::Settings;
 use crate::routes;
 use crate::state::AppState;
 
@@ -48,11 +49,14 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
     let mut server = HttpServer::new(move || app(data.clone()))
         // Our own handler flips readiness before stopping; see `shutdown_on_signal`.
         .disable_signals()
-        .shutdown_timeout(
-            Duration::from_millis(settings.shutdown_grace_ms)
-                .as_secs()
-                .max(1),
-        )
+        // The grace period itself is ours (`Shutdown`, in milliseconds): calls answer with their
+        // fallback at its end. actix only cuts what is left a second later (it counts in whole
+        // seconds): answers still being written, requests still being read.
+        .shutdown_timeout(settings.shutdown_grace_ms.div_ceil(1000) + 1)
+        // A caller that closes its side has hung up (Dialogflow never half-closes and waits):
+        // the connection ends at once and the handler future is dropped with it, instead of
+        // running to its deadline for an answer nobody reads (`webhook::HangUp` counts it).
+        .h1_allow_half_closed(false)
         .client_request_timeout(Duration::from_millis(settings.body_read_timeout_ms));
     server = match &state.tls {
         // rustls wants the config by value; it is cheap to clone (all `Arc`s inside).
@@ -70,7 +74,8 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
 
 /// Waits for SIGTERM or SIGINT, then shuts down in the order load balancers need: `/readyz`
 /// turns unready, serving goes on for `server.shutdown_delay_ms`, then the listener closes and
-/// in-flight calls get up to `server.shutdown_grace_ms` to finish.
+/// in-flight calls get up to `server.shutdown_grace_ms` to finish; those still running then
+/// answer with their fallback (see [`crate::shutdown`]).
 pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
     wait_for_signal().await;
     state.set_ready(false);
@@ -81,7 +86,57 @@ pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
         "shutdown signal: readiness off, draining"
     );
     tokio::time::sleep(Duration::from_millis(s.shutdown_delay_ms)).await;
+    state
+        .shutdown
+        .begin(Duration::from_millis(s.shutdown_grace_ms));
     server.stop(true).await;
+}
+
+/// The longest budget any call can get with these settings, and the key that allows it.
+pub fn longest_budget(settings: &Settings) -> (Duration, String) {
+    let d = &settings.deadline;
+    let limits = [
+        (d.es_ms, "deadline.es_ms".to_string()),
+        (d.aog_ms, "deadline.aog_ms".to_string()),
+        (d.cx_ms, "deadline.cx_ms".to_string()),
+    ]
+    .into_iter()
+    .chain(
+        settings
+            .cx
+            .webhooks
+            .iter()
+            .map(|(name, w)| (w.timeout_ms, format!("cx.webhooks.{name}.timeout_ms"))),
+    )
+    .chain(settings.intents.iter().filter_map(|(key, i)| {
+        i.cx_timeout_ms
+            .map(|ms| (ms, format!("intents.{key}.cx_timeout_ms")))
+    }));
+    let (limit, key) = limits
+        .max_by_key(|(ms, _)| *ms)
+        .unwrap_or((d.es_ms, "deadline.es_ms".to_string()));
+    (
+        Duration::from_millis(limit.saturating_sub(d.margin_ms)),
+        key,
+    )
+}
+
+/// Warns when a call may still be running when the shutdown grace period ends: it would then
+/// answer with its fallback before its own deadline. Returns the warning, for tests.
+pub fn warn_if_grace_is_short(settings: &Settings) -> Option<String> {
+    let (budget, key) = longest_budget(settings);
+    let grace = settings.server.shutdown_grace_ms;
+    let budget_ms = budget.as_millis() as u64;
+    if grace >= budget_ms {
+        return None;
+    }
+    let warning = format!(
+        "server.shutdown_grace_ms ({grace}) is shorter than the longest budget ({budget_ms} ms, \
+         allowed by {key}): at shutdown, calls still running at the end of the grace period \
+         answer with their fallback early"
+    );
+    tracing::warn!(grace_ms = grace, budget_ms, key = %key, "{warning}");
+    Some(warning)
 }
 
 #[cfg(unix)]
@@ -106,4 +161,43 @@ async fn wait_for_signal() {
 #[cfg(not(unix))]
 async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{CxWebhook, IntentSettings};
+
+    #[test]
+    fn the_default_grace_covers_every_default_budget() {
+        let settings = Settings::default();
+        assert_eq!(
+            longest_budget(&settings),
+            (Duration::from_millis(9_500), "deadline.aog_ms".to_string())
+        );
+        assert_eq!(warn_if_grace_is_short(&settings), None);
+    }
+
+    #[test]
+    fn a_longer_cx_timeout_than_the_grace_is_named() {
+        let mut settings = Settings::default();
+        settings
+            .cx
+            .webhooks
+            .insert("slow".into(), CxWebhook { timeout_ms: 30_000 });
+        let warning = warn_if_grace_is_short(&settings).expect("a warning");
+        assert!(
+            warning.contains("cx.webhooks.slow.timeout_ms") && warning.contains("29500"),
+            "{warning}"
+        );
+        settings.intents.insert(
+            "tag".into(),
+            IntentSettings {
+                cx_timeout_ms: Some(20_000),
+                ..Default::default()
+            },
+        );
+        settings.server.shutdown_grace_ms = 29_500;
+        assert_eq!(warn_if_grace_is_short(&settings), None);
+    }
 }

@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
+use crate::shutdown::Shutdown;
 use crate::upstream::Upstreams;
 
 pub struct AppState {
@@ -19,6 +20,8 @@ pub struct AppState {
     pub admin: crate::admin::Admin,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Set when the shutdown grace period starts; calls still running at its end fall back.
+    pub shutdown: Shutdown,
     ready: AtomicBool,
 }
 
@@ -33,6 +36,11 @@ pub enum StartupError {
         file: &'static str,
         upstream: String,
     },
+    #[error(
+        "configuration key `intents.{key}`: no intent `{key}` is registered{}",
+        did_you_mean(hint)
+    )]
+    UnknownIntent { key: String, hint: Option<String> },
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
     #[error("building the HTTP client: {0}")]
@@ -44,7 +52,8 @@ impl AppState {
         let upstreams = Upstreams::from_settings(
             &settings.upstreams,
             std::time::Duration::from_millis(settings.deadline.upstream_margin_ms),
-        )?;
+        )?
+        .limit_buffered(settings.upstream_limits.max_buffered_bytes);
         for spec in registry.all() {
             for up in &spec.upstreams {
                 if !upstreams.contains(up) {
@@ -56,6 +65,17 @@ impl AppState {
                 }
             }
         }
+        // Settings for a key no module registers would be silently ignored: a typo.
+        if let Some(key) = settings
+            .intents
+            .keys()
+            .find(|k| registry.get(k.as_str()).is_none())
+        {
+            return Err(StartupError::UnknownIntent {
+                key: key.clone(),
+                hint: nearest(key, registry.all().iter().map(|s| s.key.as_str())),
+            });
+        }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
         Ok(AppState {
@@ -63,6 +83,7 @@ impl AppState {
             gate: ClientGate::new(&settings.limits),
             admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
             tls,
+            shutdown: Shutdown::default(),
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams: Arc::new(upstreams),
@@ -82,5 +103,55 @@ impl AppState {
     /// Turned off first on shutdown, so load balancers stop sending before we stop accepting.
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::SeqCst);
+    }
+}
+
+fn did_you_mean(hint: &Option<String>) -> String {
+    hint.as_ref()
+        .map(|h| format!(" (did you mean `{h}`?)"))
+        .unwrap_or_default()
+}
+
+/// The registered key most like `typo`, if any is alike at all.
+fn nearest<'k>(typo: &str, keys: impl Iterator<Item = &'k str>) -> Option<String> {
+    keys.map(|k| (strsim::jaro_winkler(typo, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::IntentSettings;
+
+    fn refusal(key: &str) -> String {
+        let mut settings = Settings::default();
+        settings
+            .intents
+            .insert(key.into(), IntentSettings::default());
+        match AppState::with_builtin_intents(settings) {
+            Ok(_) => panic!("`intents.{key}` was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn settings_for_an_unregistered_intent_are_refused_with_the_nearest_key() {
+        let err = refusal("weather.curent");
+        assert!(
+            err.contains("`intents.weather.curent`") && err.contains("`weather.current`"),
+            "{err}"
+        );
+        let err = refusal("zzz");
+        assert!(
+            err.contains("`intents.zzz`") && !err.contains("did you mean"),
+            "{err}"
+        );
+        let mut settings = Settings::default();
+        settings
+            .intents
+            .insert("weather.current".into(), IntentSettings::default());
+        assert!(AppState::with_builtin_intents(settings).is_ok());
     }
 }

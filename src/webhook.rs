@@ -233,9 +233,23 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
     );
     tracing::debug!(parent: &span, query = %turn.query_text, "turn received");
     let ctx = Ctx::new(deadline, state.upstreams.clone(), call.request_id, protocol);
-    let mut done = dispatch::dispatch(settings, spec.as_ref(), ctx, turn, deadline)
-        .instrument(span.clone())
-        .await;
+    // Counts the call as a hang-up if it is dropped before it is answered.
+    let hang_up = HangUp {
+        route: call.route,
+        span: &span,
+        started: call.started,
+        answered: false,
+    };
+    let mut done = dispatch::dispatch(
+        settings,
+        spec.as_ref(),
+        ctx,
+        turn,
+        deadline,
+        &state.shutdown,
+    )
+    .instrument(span.clone())
+    .await;
     let body = match render_ctx.render(done.reply, &settings.cx) {
         Ok(body) => body,
         Err(problem) => {
@@ -253,6 +267,7 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
     };
     let elapsed = call.started.elapsed();
     let elapsed_ms = elapsed.as_millis() as u64;
+    hang_up.answered();
     span.in_scope(|| match &done.cause {
         // Both lines name the outcome themselves: recording it into the span would format the
         // span's fields again, and at `warn` the `info` span is filtered out.
@@ -272,6 +287,39 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
         elapsed,
     );
     (body, done.outcome)
+}
+
+/// A call being answered. The HTTP layer drops the handler future when the caller hangs up
+/// (`h1_allow_half_closed(false)` in `startup.rs`), which drops this before [`HangUp::answered`]:
+/// the drop counts it in `intentful_webhook_disconnects_total` and logs it, inside the call's span.
+struct HangUp<'a> {
+    route: Route,
+    span: &'a tracing::Span,
+    started: Instant,
+    answered: bool,
+}
+
+impl HangUp<'_> {
+    fn answered(mut self) {
+        self.answered = true;
+    }
+}
+
+impl Drop for HangUp<'_> {
+    fn drop(&mut self) {
+        if self.answered {
+            return;
+        }
+        metrics::counter!("intentful_webhook_disconnects_total", "route" => self.route.label())
+            .increment(1);
+        let elapsed_ms = self.started.elapsed().as_millis() as u64;
+        self.span.in_scope(|| {
+            tracing::info!(
+                elapsed_ms,
+                "caller hung up before the answer: handler and upstream calls dropped"
+            )
+        });
+    }
 }
 
 /// The caller's `X-Request-Id` when it is sane, else a fresh one.

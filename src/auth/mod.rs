@@ -197,7 +197,13 @@ impl Authenticator {
                 unacknowledged_open.push(route.to_string());
             }
         };
-        note("default", &settings.default);
+        // `default` serves only the routes without a mode of their own.
+        if AuthSettings::ROUTES
+            .iter()
+            .any(|r| !settings.routes.contains_key(*r))
+        {
+            note("default", &settings.default);
+        }
         for (route, mode) in &settings.routes {
             note(route, mode);
         }
@@ -248,4 +254,34 @@ fn now_secs() -> i64 {
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_routes(routes: &[&str]) -> Vec<String> {
+        let header = AuthMode::Header {
+            name: "X-Token".into(),
+            values: vec![Secret::new("sixteen-chars-token")],
+        };
+        let settings = AuthSettings {
+            routes: routes
+                .iter()
+                .map(|r| (r.to_string(), header.clone()))
+                .collect(),
+            ..AuthSettings::default()
+        };
+        Authenticator::new(&settings, &reqwest::Client::new())
+            .unacknowledged_open_routes()
+            .to_vec()
+    }
+
+    /// The open `default` is only worth a warning while some route still uses it.
+    #[test]
+    fn an_open_default_that_no_route_uses_is_not_reported() {
+        assert_eq!(open_routes(&[]), ["default"]);
+        assert_eq!(open_routes(&["es", "cx"]), ["default"]);
+        assert!(open_routes(&["auto", "es", "cx"]).is_empty());
+    }
 }

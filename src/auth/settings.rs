@@ -139,6 +139,21 @@ fn default_tolerance() -> u64 {
     300
 }
 
+/// Clock skew tolerated on a Google ID token's times; more would stretch every token's life.
+const MAX_LEEWAY_SECS: u64 = 300;
+/// How far a signed timestamp may be from now; more widens the replay window.
+const MAX_TOLERANCE_SECS: u64 = 600;
+
+/// `http://` is only safe where nobody can sit in between: tests' local key servers.
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 impl AuthSettings {
     /// The route names `routes` may use.
     pub const ROUTES: [&'static str; 3] = ["auto", "es", "cx"];
@@ -208,8 +223,22 @@ impl AuthMode {
                 if g.service_accounts.is_empty() {
                     return bad("service_accounts", "must name the Dialogflow service agent");
                 }
-                if url::Url::parse(&g.jwks_url).is_err() {
-                    return bad("jwks_url", "must be a URL");
+                match url::Url::parse(&g.jwks_url) {
+                    Ok(url) if url.scheme() == "https" || is_loopback(&url) => {}
+                    Ok(_) => {
+                        return bad(
+                            "jwks_url",
+                            "must be an https URL (http only to a loopback address): the keys \
+                             decide who may call",
+                        )
+                    }
+                    Err(_) => return bad("jwks_url", "must be a URL"),
+                }
+                if g.leeway_secs > MAX_LEEWAY_SECS {
+                    return bad(
+                        "leeway_secs",
+                        &format!("must be at most {MAX_LEEWAY_SECS} (clock skew, not token life)"),
+                    );
                 }
                 if g.max_lifetime_secs == 0 || g.max_lifetime_secs > 86_400 {
                     return bad("max_lifetime_secs", "must be between 1 and 86400");
@@ -223,8 +252,84 @@ impl AuthMode {
                 if h.secrets.is_empty() || h.secrets.iter().any(|s| s.expose().len() < 16) {
                     return bad("secrets", "needs at least one secret of 16 or more bytes");
                 }
+                if h.tolerance_secs == 0 || h.tolerance_secs > MAX_TOLERANCE_SECS {
+                    return bad(
+                        "tolerance_secs",
+                        &format!(
+                            "must be between 1 and {MAX_TOLERANCE_SECS}: a wider window lets a \
+                             captured call be replayed for longer"
+                        ),
+                    );
+                }
                 Ok(())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn google(jwks_url: &str, leeway_secs: u64) -> AuthSettings {
+        AuthSettings {
+            default: AuthMode::GoogleIdToken(GoogleIdTokenSettings {
+                audience: "https://bot.example.com/webhook".into(),
+                service_accounts: vec!["a@b.c".into()],
+                jwks_url: jwks_url.into(),
+                issuers: default_issuers(),
+                leeway_secs,
+                min_refresh_interval_secs: 30,
+                max_lifetime_secs: 7_200,
+            }),
+            routes: BTreeMap::new(),
+        }
+    }
+
+    fn hmac(tolerance_secs: u64) -> AuthSettings {
+        AuthSettings {
+            default: AuthMode::Hmac(HmacSettings {
+                header: "X-Sig".into(),
+                secrets: vec![Secret::new("sixteen-bytes-secret")],
+                encoding: SignatureEncoding::Hex,
+                prefix: String::new(),
+                timestamp_header: Some("X-Ts".into()),
+                tolerance_secs,
+            }),
+            routes: BTreeMap::new(),
+        }
+    }
+
+    fn refused_key(settings: AuthSettings) -> String {
+        settings.validate().expect_err("refused").0
+    }
+
+    #[test]
+    fn keys_come_over_https_except_from_loopback() {
+        assert_eq!(
+            refused_key(google("http://keys.example.com/certs", 30)),
+            "auth.default.jwks_url"
+        );
+        for fine in [
+            "https://www.googleapis.com/oauth2/v3/certs",
+            "http://127.0.0.1:9/certs",
+            "http://[::1]:9/certs",
+            "http://localhost:9/certs",
+        ] {
+            google(fine, 30).validate().expect(fine);
+        }
+    }
+
+    #[test]
+    fn clock_windows_are_bounded() {
+        google(&default_jwks_url(), 300).validate().expect("300 s");
+        assert_eq!(
+            refused_key(google(&default_jwks_url(), 86_400)),
+            "auth.default.leeway_secs"
+        );
+        hmac(600).validate().expect("600 s");
+        for absurd in [0, 86_400] {
+            assert_eq!(refused_key(hmac(absurd)), "auth.default.tolerance_secs");
         }
     }
 }

@@ -54,7 +54,7 @@ pub fn render_metrics() -> String {
 /// Help texts, so `/metrics` explains itself: counters end in `_total`, histograms in
 /// `_seconds`, the others are gauges.
 #[rustfmt::skip]
-const HELP: [(&str, &str); 13] = [
+const HELP: [(&str, &str); 15] = [
     ("intentful_webhook_requests_total", "Webhook calls answered, by route, protocol, intent and outcome"),
     ("intentful_webhook_duration_seconds", "Time from arrival to answer, by protocol and intent"),
     ("intentful_webhook_rejections_total", "Webhook calls refused before dispatch, by route and error code"),
@@ -67,6 +67,8 @@ const HELP: [(&str, &str); 13] = [
     ("intentful_upstream_breaker_transitions_total", "Circuit breaker state changes, by upstream and new state"),
     ("intentful_upstream_breaker_open", "1 while an upstream's circuit is open or half-open, else 0"),
     ("intentful_upstream_cache_total", "Cacheable upstream calls, by upstream and result (hit, miss, stale)"),
+    ("intentful_webhook_disconnects_total", "Webhook calls dropped because the caller hung up before the answer, by route"),
+    ("intentful_upstream_buffered_bytes", "Upstream response body bytes held now, under upstream_limits.max_buffered_bytes"),
     ("intentful_log_lines_dropped_total", "JSON log lines dropped because stdout could not keep up and the log queue was full"),
 ];
 

@@ -87,7 +87,9 @@ enum Fetched {
 fn own(kind: &UpstreamErrorKind) -> bool {
     matches!(
         kind,
-        UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Saturated
+        UpstreamErrorKind::BudgetExhausted
+            | UpstreamErrorKind::Saturated
+            | UpstreamErrorKind::BufferFull
     )
 }
 
@@ -345,6 +347,7 @@ mod tests {
             status: 200,
             headers,
             body: Bytes::from_static(body),
+            lease: None,
         }
     }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 use url::Url;
 
+use super::buffer::{BufferBudget, Lease};
 use super::{Upstream, UpstreamError, UpstreamErrorKind};
 
 /// An upstream bound to one turn's deadline.
@@ -22,6 +23,7 @@ pub struct UpstreamClient {
     deadline: Instant,
     margin: Duration,
     request_id: Arc<str>,
+    buffer: Arc<BufferBudget>,
 }
 
 impl UpstreamClient {
@@ -32,6 +34,7 @@ impl UpstreamClient {
         deadline: Instant,
         margin: Duration,
         request_id: Arc<str>,
+        buffer: Arc<BufferBudget>,
     ) -> Self {
         UpstreamClient {
             http,
@@ -40,6 +43,7 @@ impl UpstreamClient {
             deadline,
             margin,
             request_id,
+            buffer,
         }
     }
 
@@ -67,6 +71,7 @@ impl UpstreamClient {
             deadline: self.deadline,
             margin: self.margin,
             request_id: self.request_id.clone(),
+            buffer: self.buffer.clone(),
             idempotent: super::retry::idempotent_method(&method),
             method,
             path: path.to_string(),
@@ -87,6 +92,8 @@ pub struct UpstreamRequest {
     pub(super) deadline: Instant,
     pub(super) margin: Duration,
     pub(super) request_id: Arc<str>,
+    /// Shared by all calls: the bytes their response bodies may hold.
+    pub(super) buffer: Arc<BufferBudget>,
     pub(super) method: Method,
     pub(super) path: String,
     pub(super) query: Vec<(String, String)>,
@@ -113,6 +120,17 @@ pub struct UpstreamResponse {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The body's share of the upstream buffer budget, given back when the last clone is
+    /// dropped; `None` for cached answers, which the cache's own size bounds.
+    pub(super) lease: Option<Arc<Lease>>,
+}
+
+impl UpstreamResponse {
+    /// The same answer without its lease, for the cache to keep.
+    pub(super) fn unleased(mut self) -> Self {
+        self.lease = None;
+        self
+    }
 }
 
 impl UpstreamRequest {

@@ -27,6 +27,9 @@ pub enum UpstreamErrorKind {
     Decode(String),
     /// The body was larger than the upstream's cap.
     TooLarge(u64),
+    /// The bytes all upstream calls may buffer at once were in use
+    /// (`upstream_limits.max_buffered_bytes`): failed without waiting.
+    BufferFull,
     /// Anything else reqwest reported (bad URL, protocol error).
     Request(String),
     /// The upstream's circuit is open after repeated failures: failed without calling it.
@@ -48,6 +51,7 @@ impl UpstreamErrorKind {
             UpstreamErrorKind::Status(_) => "status",
             UpstreamErrorKind::Decode(_) => "decode",
             UpstreamErrorKind::TooLarge(_) => "too_large",
+            UpstreamErrorKind::BufferFull => "buffer_full",
             UpstreamErrorKind::Request(_) => "request",
             UpstreamErrorKind::CircuitOpen => "circuit_open",
             UpstreamErrorKind::Saturated => "saturated",
@@ -66,6 +70,9 @@ impl fmt::Display for UpstreamErrorKind {
             UpstreamErrorKind::Status(s) => write!(f, "answered HTTP {s}"),
             UpstreamErrorKind::Decode(e) => write!(f, "body could not be decoded: {e}"),
             UpstreamErrorKind::TooLarge(cap) => write!(f, "body larger than {cap} bytes"),
+            UpstreamErrorKind::BufferFull => {
+                f.write_str("response buffers of all upstream calls full, body not read")
+            }
             UpstreamErrorKind::Request(e) => write!(f, "request failed: {e}"),
             UpstreamErrorKind::CircuitOpen => f.write_str("circuit open, not called"),
             UpstreamErrorKind::Saturated => f.write_str("too many calls in flight"),

@@ -4,10 +4,12 @@
 //! API fails inside the handler (which can still answer) and the dispatcher's timer is only the
 //! backstop. Per upstream, shared by all requests: credentials (`auth/`), a circuit breaker
 //! (`breaker.rs`), a concurrency limit (`concurrency.rs`), retry policy (`retry.rs`) and an
-//! opt-in response cache (`cache.rs`); `send.rs` chains them for one call.
+//! opt-in response cache (`cache.rs`); `send.rs` chains them for one call. Shared by all
+//! upstreams: one byte budget for the response bodies being held (`buffer.rs`).
 
 pub mod auth;
 mod breaker;
+mod buffer;
 mod cache;
 mod call;
 mod concurrency;
@@ -17,6 +19,7 @@ mod send;
 pub mod settings;
 
 pub use breaker::CircuitState;
+pub use buffer::BufferBudget;
 pub use call::{UpstreamClient, UpstreamRequest, UpstreamResponse};
 pub use error::{UpstreamError, UpstreamErrorKind};
 /// The HTTP client type every outbound call shares (re-exported for tools built on the crate).
@@ -74,6 +77,7 @@ pub struct Upstreams {
     http: reqwest::Client,
     by_name: HashMap<String, Arc<Upstream>>,
     margin: Duration,
+    buffer: Arc<BufferBudget>,
 }
 
 impl Upstreams {
@@ -97,7 +101,20 @@ impl Upstreams {
             http,
             by_name,
             margin,
+            buffer: BufferBudget::new(settings::UpstreamLimits::default().max_buffered_bytes),
         })
+    }
+
+    /// Bounds the bytes all calls' response bodies may hold at once
+    /// (`upstream_limits.max_buffered_bytes`; [`Upstreams::from_settings`] uses its default).
+    pub fn limit_buffered(mut self, max_bytes: u64) -> Self {
+        self.buffer = BufferBudget::new(max_bytes);
+        self
+    }
+
+    /// The shared response-body budget: its limit, what is held now, and the peak.
+    pub fn buffer(&self) -> &BufferBudget {
+        &self.buffer
     }
 
     /// The shared, pooled client, for the few outbound calls that are not to a named upstream
@@ -144,6 +161,7 @@ impl Upstreams {
             deadline,
             self.margin,
             request_id,
+            self.buffer.clone(),
         )
     }
 }

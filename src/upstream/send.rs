@@ -3,11 +3,15 @@
 //! Every step is bounded by what is left of the turn's budget.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use futures::FutureExt;
 
 use reqwest::header::RETRY_AFTER;
 use url::Url;
 
+use super::buffer::BufferBudget;
 use super::cache;
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
@@ -68,7 +72,9 @@ impl UpstreamRequest {
             .cache
             .get_or_fetch(&key, &self.headers, opts.ttl, opts.max_stale, || {
                 fetched.store(true, Ordering::Relaxed);
+                // The cache's own size bounds what it keeps: no lease on the buffer budget.
                 self.call(up, url)
+                    .map(|r| r.map(UpstreamResponse::unleased))
             });
         // Waiters keep their own deadline, whoever leads the flight.
         let answer = tokio::time::timeout(self.left(), answer)
@@ -118,7 +124,11 @@ impl UpstreamRequest {
         let result = self.attempts(up, url).await;
         match &result {
             // Never called (no budget, no credentials): says nothing about the upstream's health.
-            Err(UpstreamErrorKind::BudgetExhausted | UpstreamErrorKind::Auth(_)) => drop(admission),
+            Err(
+                UpstreamErrorKind::BudgetExhausted
+                | UpstreamErrorKind::Auth(_)
+                | UpstreamErrorKind::BufferFull,
+            ) => drop(admission),
             Err(kind) => up.breaker.record(admission, upstream_failed(kind)),
             Ok(_) => up.breaker.record(admission, false),
         }
@@ -142,7 +152,7 @@ impl UpstreamRequest {
             let attempt = async {
                 let (builder, token) = up.auth.apply(self.builder(url), timeout).await?;
                 used_token = token;
-                exchange(builder, up.max_response_bytes).await
+                exchange(builder, up.max_response_bytes, &self.buffer).await
             };
             let failure = match tokio::time::timeout(timeout, attempt).await {
                 Ok(Ok(resp)) => return Ok(resp),
@@ -203,7 +213,9 @@ fn stale_allowed(kind: &UpstreamErrorKind) -> bool {
     upstream_failed(kind)
         || matches!(
             kind,
-            UpstreamErrorKind::Saturated | UpstreamErrorKind::BudgetExhausted
+            UpstreamErrorKind::Saturated
+                | UpstreamErrorKind::BudgetExhausted
+                | UpstreamErrorKind::BufferFull
         )
 }
 
@@ -222,8 +234,13 @@ fn upstream_failed(kind: &UpstreamErrorKind) -> bool {
 
 /// Sends and reads the body, refusing more than `cap` bytes without buffering them: a declared
 /// `Content-Length` above the cap is refused before reading, and a chunked body is dropped as
-/// soon as it passes the cap.
-async fn exchange(builder: reqwest::RequestBuilder, cap: u64) -> Result<UpstreamResponse, Failure> {
+/// soon as it passes the cap. The bytes held are leased from `buffer` as they are allocated
+/// (a declared length before reading); a body the budget cannot cover is dropped at once.
+async fn exchange(
+    builder: reqwest::RequestBuilder,
+    cap: u64,
+    buffer: &Arc<BufferBudget>,
+) -> Result<UpstreamResponse, Failure> {
     let mut resp = builder.send().await.map_err(classify)?;
     let status = resp.status().as_u16();
     if !resp.status().is_success() {
@@ -240,18 +257,22 @@ async fn exchange(builder: reqwest::RequestBuilder, cap: u64) -> Result<Upstream
     }
     let headers = std::mem::take(resp.headers_mut());
     let expected = resp.content_length().unwrap_or(0).min(cap) as usize;
+    let mut lease = buffer.lease();
+    lease.cover(expected)?;
     let mut body = Chunks::default();
     while let Some(chunk) = resp.chunk().await.map_err(classify)? {
         if (body.len() + chunk.len()) as u64 > cap {
             return Err(UpstreamErrorKind::TooLarge(cap).into());
         }
         body.push(chunk, expected);
+        lease.cover(body.allocated())?;
     }
     let body = body.into_bytes();
     Ok(UpstreamResponse {
         status,
         headers,
         body,
+        lease: Some(Arc::new(lease)),
     })
 }
 

@@ -58,6 +58,24 @@ fn default_max_concurrency() -> usize {
     64
 }
 
+/// `[upstream_limits]`: bounds shared by every upstream.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpstreamLimits {
+    /// Response body bytes all upstream calls together may hold at once (being read, or
+    /// handed to a handler and not yet dropped). A call whose body would go past it fails at
+    /// once (`buffer_full`), so its handler answers with the fallback.
+    pub max_buffered_bytes: u64,
+}
+
+impl Default for UpstreamLimits {
+    fn default() -> Self {
+        UpstreamLimits {
+            max_buffered_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
 /// How intentful authenticates to an upstream. Secret fields are best set from the environment
 /// (`INTENTFUL_UPSTREAMS__<NAME>__AUTH__<FIELD>`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod cx;
 mod deadline;
+mod disconnects;
 mod drift;
 mod dual_stack;
 mod fixtures_replay;

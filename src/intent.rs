@@ -297,6 +297,35 @@ mod tests {
         Ok(Reply::text("hi"))
     }
 
+    #[tokio::test]
+    async fn a_test_ctx_has_the_declared_upstreams_at_the_mock_and_no_others() {
+        use crate::upstream::UpstreamErrorKind;
+        use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
+
+        let api = MockServer::start().await;
+        Mock::given(path("/v1/forecast"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": 1})))
+            .expect(1)
+            .mount(&api)
+            .await;
+        let ctx = Ctx::for_tests(&api.uri());
+        assert!(ctx.remaining() > Duration::from_secs(5));
+        let got: serde_json::Value = ctx
+            .upstream("weather")
+            .get("/v1/forecast")
+            .send_json()
+            .await
+            .unwrap();
+        assert_eq!(got["ok"], 1);
+        let err = ctx
+            .upstream("undeclared")
+            .get("/")
+            .send_json::<serde_json::Value>()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, UpstreamErrorKind::NotConfigured);
+    }
+
     #[test]
     fn duplicate_key_names_both_files() {
         let mut r = Registry::default();

@@ -8,7 +8,7 @@
 //! page's filled form parameters), so the same handler also serves a CX page whose form
 //! Dialogflow fills itself and that calls the webhook to check the values.
 //!
-//! ```ignore
+//! ```text
 //! const FORM: Form = Form::new("booking", &[("guests", "How many people?"), ("date", "Which day?")]);
 //!
 //! let booking: Booking = FORM.read(&turn)?;

@@ -1,6 +1,6 @@
 //! [`Phrases`]: what an intent says, in each language it speaks, picked by the turn's language.
 //!
-//! ```ignore
+//! ```text
 //! const WHICH_CITY: Phrases = Phrases::new(&[
 //!     ("en", "Which city?"),
 //!     ("ja", "どの都市ですか？"),

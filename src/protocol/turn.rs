@@ -241,6 +241,31 @@ mod tests {
     }
 
     #[test]
+    fn a_fixture_reads_as_the_turn_its_handler_gets() {
+        let es = Turn::from_fixture("fixtures/weather_current/tokyo_sunny.request.json").unwrap();
+        assert_eq!(
+            (es.protocol, es.key.as_str()),
+            (Some(Protocol::Es), "weather.current")
+        );
+        assert_eq!(es.param_str("geo-city"), Some("Tokyo"));
+        let cx =
+            Turn::from_fixture("fixtures/weather_current/cx_tokyo_sunny.request.json").unwrap();
+        assert_eq!(
+            (cx.protocol, cx.key.as_str()),
+            (Some(Protocol::Cx), "weather.current")
+        );
+        let missing = Turn::from_fixture("fixtures/nope.request.json").unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("fixtures/nope.request.json: "),
+            "{missing}"
+        );
+        let settings = Turn::from_fixture("fixtures/settings.toml").unwrap_err();
+        assert!(matches!(settings, FixtureError::Parse { .. }), "{settings}");
+    }
+
+    #[test]
     fn language_subtag() {
         let t = Turn {
             language_code: "ja-JP".into(),

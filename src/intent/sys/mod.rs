@@ -1,6 +1,6 @@
 //! Dialogflow's system entities as typed, tolerant parameter values, for an intent's `Params`:
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Deserialize)]
 //! struct Params {
 //!     #[serde(rename = "geo-city")]

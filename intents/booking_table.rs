@@ -5,12 +5,10 @@
 //! agent speak its own confirmation.
 //! Parameters: `guests` (number, 1-12), `date` (`@sys.date`), `time` (`@sys.time`); on CX these
 //! are the page's form parameters, and an out-of-range `guests` is marked INVALID.
-//! Upstream: `reservations` (`POST /bookings` -> `{"reference": "..."}`; 409 when full).
+//! Upstream: `reservations` (`POST /bookings` with `{guests, date, time, session}` ->
+//! `{"reference": "..."}`; 409 when full).
 //! Fixtures: fixtures/booking_table/.
 use crate::intent::prelude::*;
-
-const SLOTS: [&str; 3] = ["guests", "date", "time"];
-const MAX_GUESTS: i64 = 12;
 
 pub fn register(r: &mut Registry) {
     r.add("booking.table", collect)
@@ -22,67 +20,43 @@ pub fn register(r: &mut Registry) {
         .fallback("OK, I've cancelled that.");
 }
 
-/// Slots from the `booking` context, overlaid with what this turn filled.
-fn slots(turn: &Turn) -> Map<String, Value> {
-    let mut slots = Map::new();
-    let sources = turn
-        .context("booking")
-        .map(|c| &c.parameters)
-        .into_iter()
-        .chain(std::iter::once(&turn.parameters));
-    for params in sources {
-        for name in SLOTS {
-            if let Some(v) = params.get(name).filter(|v| !is_empty(v)) {
-                slots.insert(name.to_string(), v.clone());
-            }
-        }
-    }
-    slots
-}
+const FORM: Form = Form::new(
+    "booking",
+    &[
+        ("guests", "How many people is the table for?"),
+        ("date", "For which day?"),
+        ("time", "At what time?"),
+    ],
+);
 
-fn is_empty(v: &Value) -> bool {
-    v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())
-}
+const MAX_GUESTS: i64 = 12;
 
-fn guests(slots: &Map<String, Value>) -> Option<i64> {
-    match slots.get("guests")? {
-        Value::Number(n) => n.as_f64().map(|f| f.round() as i64),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+/// What the user has told us so far.
+#[derive(Serialize, Deserialize)]
+struct Booking {
+    guests: Option<sys::Integer>,
+    date: Option<sys::Date>,
+    time: Option<sys::Time>,
 }
 
 async fn collect(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
-    let mut slots = slots(&turn);
-    if let Some(n) = guests(&slots) {
-        if !(1..=MAX_GUESTS).contains(&n) {
-            slots.remove("guests");
-            return Ok(Reply::text(format!(
-                "We can seat 1 to {MAX_GUESTS} guests. How many people should I book for?"
-            ))
-            .invalid_form_param("guests")
-            .context_with("booking", 5, slots));
-        }
-        slots.insert("guests".into(), json!(n));
+    let mut booking: Booking = FORM.read(&turn)?;
+    if booking
+        .guests
+        .is_some_and(|sys::Integer(n)| !(1..=MAX_GUESTS).contains(&n))
+    {
+        booking.guests = None;
+        let again =
+            format!("We can seat 1 to {MAX_GUESTS} guests. How many people should I book for?");
+        return Ok(FORM.reask(&booking, "guests", again));
     }
-    let question = match SLOTS.iter().find(|s| !slots.contains_key(**s)) {
-        Some(&"guests") => Some("How many people is the table for?"),
-        Some(&"date") => Some("For which day?"),
-        Some(_) => Some("At what time?"),
-        None => None,
+    let (Some(guests), Some(date), Some(time)) = (&booking.guests, &booking.date, &booking.time)
+    else {
+        return Ok(FORM.ask(&booking));
     };
-    if let Some(question) = question {
-        return Ok(Reply::text(question).context_with("booking", 5, slots));
-    }
-    let text = format!(
-        "A table for {} on {} at {}. Shall I book it?",
-        guests(&slots).unwrap_or_default(),
-        day(&slots),
-        clock(&slots)
-    );
-    Ok(Reply::text(text)
-        .quick_replies("", ["Yes", "No"])
-        .context_with("booking", 5, slots)
+    let text = format!("A table for {guests} on {date} at {time}. Shall I book it?");
+    Ok(FORM
+        .keep(&booking, Reply::text(text).chips(["Yes", "No"]))
         .context("booking-confirm", 2))
 }
 
@@ -91,48 +65,59 @@ struct Booked {
     reference: String,
 }
 
+/// What the `booking_confirmed` event carries.
+#[derive(Serialize)]
+struct Confirmed {
+    #[serde(flatten)]
+    booking: Booking,
+    reference: String,
+}
+
 async fn confirm(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
-    let slots = slots(&turn);
-    if SLOTS.iter().any(|s| !slots.contains_key(*s)) {
-        return Ok(
-            Reply::text("Let's start again: how many people is the table for?")
-                .context_with("booking", 5, slots)
-                .delete_context("booking-confirm"),
-        );
-    }
-    let body = json!({
-        "guests": guests(&slots),
-        "date": slots.get("date"),
-        "time": slots.get("time"),
-        "session": turn.session,
-    });
+    let booking: Booking = FORM.read(&turn)?;
+    let (Some(guests), Some(date), Some(time)) = (&booking.guests, &booking.date, &booking.time)
+    else {
+        let again = Reply::text("Let's start again: how many people is the table for?");
+        return Ok(FORM.keep(&booking, again).delete_context("booking-confirm"));
+    };
     let result = ctx
         .upstream("reservations")
         .post("/bookings")
-        .json(&body)
+        .json(&json!({
+            "guests": guests,
+            "date": date.to_string(),
+            "time": time.to_string(),
+            "session": turn.session,
+        }))
         .send_json::<Booked>()
         .await;
     let booked = match result {
-        Ok(b) => b,
+        Ok(booked) => booked,
         Err(e) if e.status() == Some(409) => {
-            let mut keep = slots.clone();
-            keep.remove("time");
-            return Ok(Reply::text(
-                "Sorry, that time is fully booked. What other time would suit you?",
-            )
-            .context_with("booking", 5, keep)
-            .delete_context("booking-confirm"));
+            let sorry =
+                Reply::text("Sorry, that time is fully booked. What other time would suit you?");
+            let other_time = Booking {
+                time: None,
+                ..booking
+            };
+            return Ok(FORM
+                .keep(&other_time, sorry)
+                .delete_context("booking-confirm"));
         }
         Err(e) => return Err(e.into()),
     };
-    let mut event = slots.clone();
-    event.insert("reference".into(), json!(booked.reference));
     Ok(
         Reply::text(format!("Booked! Your reference is {}.", booked.reference))
             .param("booking_reference", &booked.reference)
             .delete_context("booking")
             .delete_context("booking-confirm")
-            .followup("booking_confirmed", event),
+            .followup_with(
+                "booking_confirmed",
+                Confirmed {
+                    booking,
+                    reference: booked.reference,
+                },
+            ),
     )
 }
 
@@ -142,45 +127,50 @@ async fn cancel(_ctx: Ctx, _turn: Turn) -> Result<Reply, IntentError> {
         .delete_context("booking-confirm"))
 }
 
-/// `2026-11-25T12:00:00+09:00` -> `2026-11-25`; other shapes are shown as sent.
-fn day(slots: &Map<String, Value>) -> String {
-    let raw = slots
-        .get("date")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    raw.get(..10)
-        .filter(|_| raw.len() >= 10)
-        .unwrap_or(raw)
-        .to_string()
-}
-
-/// `2026-11-24T19:30:00+09:00` -> `19:30`; other shapes are shown as sent.
-fn clock(slots: &Map<String, Value>) -> String {
-    let raw = slots
-        .get("time")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    match raw.find('T') {
-        Some(i) => raw.get(i + 1..i + 6).unwrap_or(raw).to_string(),
-        None => raw.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wiremock::matchers::{body_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    #[test]
-    fn day_and_clock_shapes() {
-        let s: Map<String, Value> = serde_json::from_value(json!({
-            "date": "2026-11-25T12:00:00+09:00", "time": "2026-11-24T19:30:00+09:00"
-        }))
+    #[tokio::test]
+    async fn confirm_posts_the_day_and_clock_time_and_fires_the_event() {
+        let api = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/bookings"))
+            .and(body_json(json!({
+                "guests": 4, "date": "2026-11-25", "time": "19:30",
+                "session": "projects/intentful-demo/agent/sessions/f73d9b90018be12d"
+            })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"reference": "R-1"})))
+            .expect(1)
+            .mount(&api)
+            .await;
+        let turn =
+            Turn::from_fixture("fixtures/booking_table/confirm_books_and_fires_event.request.json")
+                .unwrap();
+        let reply = confirm(Ctx::for_tests(&api.uri()), turn).await.unwrap();
+        assert_eq!(reply.first_text(), Some("Booked! Your reference is R-1."));
+        let event = reply.followup.unwrap();
+        assert_eq!(event.name, "booking_confirmed");
+        assert_eq!(event.params["reference"], "R-1");
+        assert_eq!(
+            event.params["date"], "2026-11-25T12:00:00+09:00",
+            "as Dialogflow sent it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_guest_count_sent_as_text_is_read() {
+        let mut turn = Turn::from_fixture(
+            "fixtures/booking_table/missing_time_asks_and_keeps_slots.request.json",
+        )
         .unwrap();
-        assert_eq!(day(&s), "2026-11-25");
-        assert_eq!(clock(&s), "19:30");
-        let odd: Map<String, Value> =
-            serde_json::from_value(json!({"date": "today", "time": "7pm"})).unwrap();
-        assert_eq!(day(&odd), "today");
-        assert_eq!(clock(&odd), "7pm");
+        turn.parameters.insert("guests".into(), json!("3"));
+        let reply = collect(Ctx::for_tests("http://127.0.0.1:9"), turn)
+            .await
+            .unwrap();
+        assert_eq!(reply.first_text(), Some("At what time?"));
+        assert_eq!(reply.contexts[0].params["guests"], 3);
     }
 }

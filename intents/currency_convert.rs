@@ -3,6 +3,8 @@
 //! "currency": "USD"}`), `currency-name` (required; target ISO code, e.g. `EUR`).
 //! Upstream: `rates` (Frankfurter, ECB reference rates; cached five minutes).
 //! Fixtures: fixtures/currency_convert/.
+use std::collections::HashMap;
+
 use crate::intent::prelude::*;
 
 pub fn register(r: &mut Registry) {
@@ -14,30 +16,39 @@ pub fn register(r: &mut Registry) {
 #[derive(Deserialize)]
 struct Params {
     #[serde(rename = "unit-currency")]
-    amount: Option<Value>,
+    money: Option<sys::UnitCurrency>,
     #[serde(rename = "currency-name")]
-    target: Option<Value>,
+    target: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Rates {
     date: String,
-    rates: Map<String, Value>,
+    rates: HashMap<String, f64>,
 }
 
 async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     let p: Params = turn.params()?;
-    let Some((amount, from)) = p.amount.as_ref().and_then(unit_currency) else {
+    let Some(sys::UnitCurrency {
+        amount,
+        currency: from,
+    }) = p.money
+    else {
         return Ok(Reply::text(
             "How much money, and in which currency? For example: 10 US dollars.",
         ));
     };
-    let Some(to) = p.target.as_ref().and_then(currency_code) else {
+    let Some(to) = p
+        .target
+        .map(|t| t.trim().to_ascii_uppercase())
+        .filter(|t| is_code(t))
+    else {
         return Ok(Reply::text(format!(
-            "Which currency should I convert {amount} {from} into?"
+            "Which currency should I convert {} {from} into?",
+            fmt(amount)
         )));
     };
-    if !(amount.is_finite() && amount > 0.0 && amount < 1e12) {
+    if amount <= 0.0 || amount >= 1e12 {
         return Ok(Reply::text("Please give me a positive amount to convert."));
     }
     if from == to {
@@ -62,8 +73,8 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .await;
     let rates = match result {
         Ok(r) => r,
-        // Frankfurter answers 404 for a currency it does not know: that is the user's answer,
-        // not an outage.
+        // Frankfurter answers 404 (or 422) for a currency it does not know: that is the user's
+        // answer, not an outage.
         Err(e) if matches!(e.status(), Some(404 | 422)) => {
             return Ok(Reply::text(format!(
                 "I don't have exchange rates between {from} and {to}."
@@ -71,7 +82,7 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         }
         Err(e) => return Err(e.into()),
     };
-    let Some(converted) = rates.rates.get(&to).and_then(Value::as_f64) else {
+    let Some(&converted) = rates.rates.get(&to) else {
         return Err(IntentError::failed(format!("rates answer has no {to}")));
     };
     Ok(Reply::text(format!(
@@ -84,26 +95,9 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     .param("currency", &to))
 }
 
-/// Reads `{"amount": 10, "currency": "USD"}`, also with the amount as a string; lists take the
-/// first entry, as Dialogflow sends a list when the parameter is marked "is list".
-fn unit_currency(v: &Value) -> Option<(f64, String)> {
-    match v {
-        Value::Object(m) => {
-            let amount = match m.get("amount")? {
-                Value::Number(n) => n.as_f64()?,
-                Value::String(s) => s.trim().replace(',', "").parse().ok()?,
-                _ => return None,
-            };
-            Some((amount, currency_code(m.get("currency")?)?))
-        }
-        Value::Array(items) => items.iter().find_map(unit_currency),
-        _ => None,
-    }
-}
-
-fn currency_code(v: &Value) -> Option<String> {
-    let code = v.as_str()?.trim().to_ascii_uppercase();
-    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
+/// An ISO 4217 code has three letters; anything else is not a currency we can ask about.
+fn is_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// Two decimals, without a trailing `.00` for whole amounts.
@@ -118,25 +112,27 @@ fn fmt(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wiremock::matchers::{path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    #[test]
-    fn unit_currency_shapes() {
+    #[tokio::test]
+    async fn an_unknown_pair_the_api_refuses_with_422_is_the_answer() {
+        let api = MockServer::start().await;
+        Mock::given(path("/latest"))
+            .and(query_param("from", "GBP"))
+            .and(query_param("amount", "1250.50"))
+            .respond_with(ResponseTemplate::new(422))
+            .expect(1)
+            .mount(&api)
+            .await;
+        let turn = Turn::from_fixture(
+            "fixtures/currency_convert/amount_as_string_and_lowercase_code.request.json",
+        )
+        .unwrap();
+        let reply = handle(Ctx::for_tests(&api.uri()), turn).await.unwrap();
         assert_eq!(
-            unit_currency(&json!({"amount": 10, "currency": "USD"})),
-            Some((10.0, "USD".into()))
-        );
-        assert_eq!(
-            unit_currency(&json!({"amount": "1,250.5", "currency": "usd"})),
-            Some((1250.5, "USD".into()))
-        );
-        assert_eq!(
-            unit_currency(&json!([{"amount": 3, "currency": "JPY"}])),
-            Some((3.0, "JPY".into()))
-        );
-        assert_eq!(unit_currency(&json!({"amount": 3})), None);
-        assert_eq!(
-            unit_currency(&json!({"amount": 3, "currency": "dollars"})),
-            None
+            reply.first_text(),
+            Some("I don't have exchange rates between GBP and JPY.")
         );
     }
 

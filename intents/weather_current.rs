@@ -14,10 +14,25 @@ pub fn register(r: &mut Registry) {
         .needs_upstream("weather");
 }
 
+const WHICH_CITY: Phrases = Phrases::new(&[
+    ("en", "Which city would you like the weather for?"),
+    ("ja", "どの都市の天気を知りたいですか？"),
+]);
+
+const NO_SUCH_CITY: Phrases = Phrases::new(&[
+    ("en", "I couldn't find a city called {city}."),
+    ("ja", "「{city}」という都市が見つかりませんでした。"),
+]);
+
+const NOW: Phrases = Phrases::new(&[
+    ("en", "It is {temp}°C and {sky} in {city} right now."),
+    ("ja", "{city}は現在{temp}°C、{sky}です。"),
+]);
+
 #[derive(Deserialize)]
 struct Params {
     #[serde(rename = "geo-city")]
-    city: Option<Value>,
+    city: Option<sys::GeoCity>,
 }
 
 #[derive(Deserialize)]
@@ -42,29 +57,22 @@ struct Forecast {
 struct Current {
     temperature_2m: f64,
     weather_code: u16,
-    #[serde(default)]
     wind_speed_10m: Option<f64>,
 }
 
 async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
-    let ja = turn.language() == "ja";
     let p: Params = turn.params()?;
-    let Some(city) = p.city.as_ref().and_then(city_name) else {
-        return Ok(Reply::text(if ja {
-            "どの都市の天気を知りたいですか？"
-        } else {
-            "Which city would you like the weather for?"
-        })
-        .context("awaiting-city", 2));
+    let Some(city) = p.city else {
+        return Ok(Reply::text(WHICH_CITY.get(&turn)).context("awaiting-city", 2));
     };
-    let lang = if ja { "ja" } else { "en" };
     let search: Search = ctx
         .upstream("geocoding")
         .get("/v1/search")
         .query(&[
             ("name", city.as_str()),
             ("count", "1"),
-            ("language", lang),
+            // The place's name comes back in the language of the answer.
+            ("language", NOW.language(&turn)),
             ("format", "json"),
         ])
         // A city's coordinates do not move: cache the lookup for a day.
@@ -72,11 +80,7 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .send_json()
         .await?;
     let Some(place) = search.results.into_iter().next() else {
-        return Ok(Reply::text(if ja {
-            format!("「{city}」という都市が見つかりませんでした。")
-        } else {
-            format!("I couldn't find a city called {city}.")
-        }));
+        return Ok(Reply::text(NO_SUCH_CITY.fill(&turn, &[("city", &city)])));
     };
     let forecast: Forecast = ctx
         .upstream("weather")
@@ -95,18 +99,14 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
         .send_json()
         .await?;
     let now = forecast.current;
-    let sky = describe(now.weather_code, ja);
-    let text = if ja {
-        format!(
-            "{}は現在{:.0}°C、{sky}です。",
-            place.name, now.temperature_2m
-        )
-    } else {
-        format!(
-            "It is {:.0}°C and {sky} in {} right now.",
-            now.temperature_2m, place.name
-        )
-    };
+    let text = NOW.fill(
+        &turn,
+        &[
+            ("temp", &format!("{:.0}", now.temperature_2m)),
+            ("sky", &sky(now.weather_code).get(&turn)),
+            ("city", &place.name),
+        ],
+    );
     let mut reply = Reply::text(text)
         .param("temp_c", now.temperature_2m)
         .param("city", &place.name);
@@ -116,51 +116,48 @@ async fn handle(ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
     Ok(reply)
 }
 
-/// `@sys.geo-city` is a string; `@sys.location` is an object with a `city` field.
-fn city_name(v: &Value) -> Option<String> {
-    let name = match v {
-        Value::String(s) => s.as_str(),
-        Value::Object(m) => m.get("city").and_then(Value::as_str)?,
-        Value::Array(items) => return items.iter().find_map(city_name),
-        _ => return None,
-    };
-    let name = name.trim();
-    (!name.is_empty()).then(|| name.to_string())
-}
-
 /// WMO weather interpretation codes, as Open-Meteo reports them.
-fn describe(code: u16, ja: bool) -> &'static str {
-    let (en, jp) = match code {
-        0 => ("clear", "快晴"),
-        1 | 2 => ("partly cloudy", "晴れ時々曇り"),
-        3 => ("overcast", "曇り"),
-        45 | 48 => ("foggy", "霧"),
-        51..=57 => ("drizzling", "霧雨"),
-        61..=67 | 80..=82 => ("raining", "雨"),
-        71..=77 | 85 | 86 => ("snowing", "雪"),
-        95..=99 => ("stormy", "雷雨"),
-        _ => ("unsettled", "不安定な天気"),
-    };
-    if ja {
-        jp
-    } else {
-        en
-    }
+fn sky(code: u16) -> Phrases {
+    Phrases::new(match code {
+        0 => &[("en", "clear"), ("ja", "快晴")],
+        1 | 2 => &[("en", "partly cloudy"), ("ja", "晴れ時々曇り")],
+        3 => &[("en", "overcast"), ("ja", "曇り")],
+        45 | 48 => &[("en", "foggy"), ("ja", "霧")],
+        51..=57 => &[("en", "drizzling"), ("ja", "霧雨")],
+        61..=67 | 80..=82 => &[("en", "raining"), ("ja", "雨")],
+        71..=77 | 85 | 86 => &[("en", "snowing"), ("ja", "雪")],
+        95..=99 => &[("en", "stormy"), ("ja", "雷雨")],
+        _ => &[("en", "unsettled"), ("ja", "不安定な天気")],
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wiremock::matchers::{path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    #[test]
-    fn city_from_string_location_or_list() {
-        assert_eq!(city_name(&json!("Tokyo")).as_deref(), Some("Tokyo"));
-        assert_eq!(
-            city_name(&json!({"city": "Paris", "country": "France"})).as_deref(),
-            Some("Paris")
-        );
-        assert_eq!(city_name(&json!(["", "Oslo"])).as_deref(), Some("Oslo"));
-        assert_eq!(city_name(&json!(" ")), None);
-        assert_eq!(city_name(&json!(42)), None);
+    #[tokio::test]
+    async fn answers_in_japanese_with_the_place_name_the_geocoder_gives() {
+        let api = MockServer::start().await;
+        let tokyo =
+            json!({"results": [{"name": "東京都", "latitude": 35.69, "longitude": 139.69}]});
+        Mock::given(path("/v1/search"))
+            .and(query_param("language", "ja"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(tokyo))
+            .mount(&api)
+            .await;
+        let snow = json!({"current": {"temperature_2m": -1.4, "weather_code": 73}});
+        Mock::given(path("/v1/forecast"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(snow))
+            .mount(&api)
+            .await;
+        let turn = Turn::from_fixture(
+            "fixtures/weather_current/ja_tokyo_answers_in_japanese.request.json",
+        )
+        .unwrap();
+        let reply = handle(Ctx::for_tests(&api.uri()), turn).await.unwrap();
+        assert_eq!(reply.first_text(), Some("東京都は現在-1°C、雪です。"));
+        assert_eq!(reply.params.get("wind_kmh"), None);
     }
 }

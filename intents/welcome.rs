@@ -8,62 +8,66 @@ pub fn register(r: &mut Registry) {
         .fallback("Hello! How can I help you?");
 }
 
-#[derive(Deserialize)]
-struct Params {
-    #[serde(rename = "given-name")]
-    name: Option<String>,
-}
+// Japanese sets no space after "！", so the space belongs to the greeting.
+const HELLO: Phrases = Phrases::new(&[("en", "Hi! "), ("ja", "こんにちは！"), ("de", "Hallo! ")]);
 
-/// Greeting text per language; the first entry is used for unknown languages.
-struct Phrases {
-    lang: &'static str,
-    hello: &'static str,
-    hello_named: &'static str,
-    offer: &'static str,
-    /// Between greeting and offer: Japanese sets no space after "！".
-    separator: &'static str,
-    chips: [&'static str; 3],
-}
+const HELLO_NAMED: Phrases = Phrases::new(&[
+    ("en", "Hi {name}! "),
+    ("ja", "{name}さん、こんにちは！"),
+    ("de", "Hallo {name}! "),
+]);
 
-const PHRASES: &[Phrases] = &[
-    Phrases {
-        lang: "en",
-        hello: "Hi!",
-        hello_named: "Hi {name}!",
-        offer: "I can tell you the weather, convert currencies or book you a table.",
-        separator: " ",
-        chips: ["Weather in Tokyo", "Convert 10 USD to EUR", "Book a table"],
-    },
-    Phrases {
-        lang: "ja",
-        hello: "こんにちは！",
-        hello_named: "{name}さん、こんにちは！",
-        offer: "天気のお知らせ、通貨の換算、レストランの予約ができます。",
-        separator: "",
-        chips: ["東京の天気", "10ドルをユーロに", "席を予約"],
-    },
-    Phrases {
-        lang: "de",
-        hello: "Hallo!",
-        hello_named: "Hallo {name}!",
-        offer: "Ich kann dir das Wetter sagen, Währungen umrechnen oder einen Tisch reservieren.",
-        separator: " ",
-        chips: ["Wetter in Berlin", "10 USD in EUR", "Tisch reservieren"],
-    },
-];
+const OFFER: Phrases = Phrases::new(&[
+    (
+        "en",
+        "I can tell you the weather, convert currencies or book you a table.",
+    ),
+    (
+        "ja",
+        "天気のお知らせ、通貨の換算、レストランの予約ができます。",
+    ),
+    (
+        "de",
+        "Ich kann dir das Wetter sagen, Währungen umrechnen oder einen Tisch reservieren.",
+    ),
+]);
+
+const CHIPS: Phrases<[&str; 3]> = Phrases::new(&[
+    (
+        "en",
+        ["Weather in Tokyo", "Convert 10 USD to EUR", "Book a table"],
+    ),
+    ("ja", ["東京の天気", "10ドルをユーロに", "席を予約"]),
+    (
+        "de",
+        ["Wetter in Berlin", "10 USD in EUR", "Tisch reservieren"],
+    ),
+]);
 
 async fn handle(_ctx: Ctx, turn: Turn) -> Result<Reply, IntentError> {
-    // A malformed name must not cost the user their greeting.
-    let name = turn.params::<Params>().ok().and_then(|p| p.name);
-    let lang = turn.language();
-    let phrases = PHRASES
-        .iter()
-        .find(|p| p.lang == lang)
-        .unwrap_or(&PHRASES[0]);
-    let hello = match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => std::borrow::Cow::Owned(phrases.hello_named.replace("{name}", n)),
-        None => std::borrow::Cow::Borrowed(phrases.hello),
+    // Read leniently: a name of an odd shape must not cost the user their greeting.
+    let hello = match turn.param_str("given-name").map(str::trim) {
+        Some(name) if !name.is_empty() => HELLO_NAMED.fill(&turn, &[("name", &name)]),
+        _ => HELLO.get(&turn).to_string(),
     };
-    let text = [&*hello, phrases.separator, phrases.offer].concat();
-    Ok(Reply::text(text).quick_replies("", phrases.chips))
+    Ok(Reply::text(hello + OFFER.get(&turn)).chips(CHIPS.get(&turn)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn greets_in_german_by_name() {
+        let mut turn =
+            Turn::from_fixture("fixtures/welcome/named_user_is_greeted_by_name.request.json")
+                .unwrap();
+        turn.language_code = "de-AT".into();
+        let reply = handle(Ctx::for_tests("http://127.0.0.1:9"), turn)
+            .await
+            .unwrap();
+        let greeting = "Hallo Aiko! Ich kann dir das Wetter sagen, Währungen umrechnen oder einen Tisch reservieren.";
+        let chips = ["Wetter in Berlin", "10 USD in EUR", "Tisch reservieren"];
+        assert_eq!(reply, Reply::text(greeting).chips(chips));
+    }
 }

@@ -1,9 +1,19 @@
-//! The intent module contract: [`Registry`], [`Ctx`], [`IntentError`] and the author's prelude.
+//! The intent module contract: [`Registry`], [`Ctx`], [`IntentError`] and the author's prelude,
+//! with the authoring kit: typed system entities ([`sys`]), [`Phrases`] by language, [`Form`]
+//! for asking over several turns, and [`Ctx::for_tests`] with `Turn::from_fixture` for calling a
+//! handler directly in a test.
 //!
 //! An intent file calls `r.add(key, handle)` in its `register` function; the registry remembers
 //! which file did so (via `#[track_caller]`) so that a duplicate key names both files at start-up.
 
-use std::collections::HashMap;
+mod form;
+mod phrases;
+pub mod sys;
+
+pub use form::Form;
+pub use phrases::Phrases;
+
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
@@ -13,11 +23,13 @@ use futures::future::BoxFuture;
 use tokio::time::Instant;
 
 use crate::protocol::{Protocol, Reply, Turn};
+use crate::upstream::settings::UpstreamSettings;
 use crate::upstream::{UpstreamClient, UpstreamError, Upstreams};
 
-/// What intent authors import: `use crate::intent::prelude::*;`.
+/// What intent authors import: `use crate::intent::prelude::*;`. An intent needs nothing else
+/// from the crate.
 pub mod prelude {
-    pub use super::{Ctx, IntentError, Registry};
+    pub use super::{sys, Ctx, Form, IntentError, Phrases, Registry};
     pub use crate::protocol::{
         Button, ContextChange, EntityOverride, Message, Protocol, Reply, SessionEntities,
         SessionEntity, Turn,
@@ -86,6 +98,31 @@ impl Ctx {
             request_id,
             protocol,
         }
+    }
+
+    /// A context for calling a handler directly in a test: every upstream an intent declares
+    /// with `needs_upstream` is at `upstream_uri` (a wiremock server's `uri()`), with default
+    /// settings and no credentials, and the deadline is 10 s away. The protocol is ES.
+    ///
+    /// # Panics
+    /// When `upstream_uri` is not a URL.
+    pub fn for_tests(upstream_uri: &str) -> Ctx {
+        let base = url::Url::parse(upstream_uri)
+            .unwrap_or_else(|e| panic!("Ctx::for_tests: `{upstream_uri}` is not a URL: {e}"));
+        let upstreams: BTreeMap<String, UpstreamSettings> = Registry::builtin()
+            .map(|r| r.all().iter().flat_map(|s| s.upstreams.clone()).collect())
+            .unwrap_or_else(|_| Vec::new())
+            .into_iter()
+            .map(|name| (name, UpstreamSettings::new(base.clone())))
+            .collect();
+        let upstreams = Upstreams::from_settings(&upstreams, Duration::from_millis(150))
+            .unwrap_or_else(|e| panic!("Ctx::for_tests: the HTTP client: {e}"));
+        Ctx::new(
+            Instant::now() + Duration::from_secs(10),
+            Arc::new(upstreams),
+            Arc::from("test"),
+            Protocol::Es,
+        )
     }
 
     /// A named upstream API; calls through it are bounded by this turn's deadline.
@@ -258,6 +295,35 @@ mod tests {
 
     async fn hi(_: Ctx, _: Turn) -> Result<Reply, IntentError> {
         Ok(Reply::text("hi"))
+    }
+
+    #[tokio::test]
+    async fn a_test_ctx_has_the_declared_upstreams_at_the_mock_and_no_others() {
+        use crate::upstream::UpstreamErrorKind;
+        use wiremock::{matchers::path, Mock, MockServer, ResponseTemplate};
+
+        let api = MockServer::start().await;
+        Mock::given(path("/v1/forecast"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": 1})))
+            .expect(1)
+            .mount(&api)
+            .await;
+        let ctx = Ctx::for_tests(&api.uri());
+        assert!(ctx.remaining() > Duration::from_secs(5));
+        let got: serde_json::Value = ctx
+            .upstream("weather")
+            .get("/v1/forecast")
+            .send_json()
+            .await
+            .unwrap();
+        assert_eq!(got["ok"], 1);
+        let err = ctx
+            .upstream("undeclared")
+            .get("/")
+            .send_json::<serde_json::Value>()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, UpstreamErrorKind::NotConfigured);
     }
 
     #[test]

@@ -344,7 +344,7 @@ mod tests {
                 flow: Some("flows/f".into()),
             },
         );
-        let v = render_json(Reply::text("x").followup("done", Map::new()), &settings);
+        let v = render_json(Reply::text("x").followup("done"), &settings);
         assert_eq!(v["targetFlow"], "flows/f");
         assert!(v.get("targetPage").is_none());
         let v = render_json(
@@ -355,12 +355,7 @@ mod tests {
         assert_eq!(v["fulfillmentResponse"]["mergeBehavior"], "REPLACE");
 
         let r = req();
-        assert!(render(
-            Reply::text("x").followup("unmapped", Map::new()),
-            &r,
-            &settings
-        )
-        .is_err());
+        assert!(render(Reply::text("x").followup("unmapped"), &r, &settings).is_err());
         assert!(render(
             Reply::text("x").target_page("p").target_flow("f"),
             &r,

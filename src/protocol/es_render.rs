@@ -240,7 +240,7 @@ fn check_context_id(id: &str) -> Result<String, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Map, Value};
+    use serde_json::{json, Value};
 
     fn ctx(session: &str, source: &str) -> EsCtx {
         EsCtx {
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn followup_gets_request_language() {
         let v = render_json(
-            Reply::default().followup("confirm", Map::new()),
+            Reply::default().followup("confirm"),
             &ctx("projects/p/agent/sessions/s", ""),
         );
         assert_eq!(

@@ -23,7 +23,8 @@ pub use reply::{
     SessionEntity,
 };
 pub use request::{RenderCtx, Request, MAX_RESPONSE_BYTES};
-pub use turn::{InputContext, ParamsError, Turn};
+pub(crate) use turn::{is_unfilled, read_params};
+pub use turn::{FixtureError, FormParameter, FormState, InputContext, ParamsError, Turn};
 
 use serde::Serialize;
 

@@ -29,6 +29,10 @@ pub struct Reply {
     pub invalid_form_params: Vec<String>,
     /// CX: replace the messages Dialogflow already queued instead of appending to them.
     pub replace_messages: bool,
+    /// Why parameters given to a builder could not be written as JSON parameters; rendering
+    /// refuses the reply (the intent's fallback goes out, and its fixtures fail) rather than
+    /// silently dropping them.
+    pub(crate) invalid_params: Option<String>,
 }
 
 /// One rich message. The first group renders on both protocols; `Es`/`Cx` are escape hatches
@@ -160,6 +164,16 @@ impl Reply {
         })
     }
 
+    /// Suggestion chips: quick replies without a title (ES `quickReplies`, and Actions on Google
+    /// suggestions; CX a Messenger `chips` rich content).
+    pub fn chips<I, S>(self, chips: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.quick_replies("", chips)
+    }
+
     pub fn quick_replies<I, S>(self, title: impl Into<String>, replies: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -174,8 +188,16 @@ impl Reply {
     /// Sets a parameter (ES: in the parameters context; CX: a session parameter).
     pub fn param(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
         self.passthrough = false;
-        let value = serde_json::to_value(value).unwrap_or(Value::Null);
-        self.params.insert(name.into(), value);
+        let name = name.into();
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                self.params.insert(name, value);
+            }
+            Err(e) => {
+                self.invalid_params
+                    .get_or_insert(format!("parameter `{name}` could not be serialized: {e}"));
+            }
+        }
         self
     }
 
@@ -186,19 +208,21 @@ impl Reply {
         self
     }
 
-    /// Sets an ES context for `lifespan` turns.
+    /// Sets an ES context for `lifespan` turns (CX: a session parameter of that name).
     pub fn context(self, id: impl Into<String>, lifespan: i32) -> Self {
         self.context_with(id, lifespan, Map::new())
     }
 
-    /// Sets an ES context with parameters.
+    /// Sets an ES context with parameters: any value that serializes as a JSON object, such as
+    /// a `#[derive(Serialize)]` struct. Fields that serialize as `null` (a `None`) are left out.
     pub fn context_with(
         mut self,
         id: impl Into<String>,
         lifespan: i32,
-        params: Map<String, Value>,
+        params: impl Serialize,
     ) -> Self {
         self.passthrough = false;
+        let params = self.object(params, "context parameters");
         self.contexts.push(ContextChange {
             id: id.into(),
             lifespan,
@@ -213,13 +237,43 @@ impl Reply {
     }
 
     /// Triggers an ES follow-up event (CX: the transition configured for the event).
-    pub fn followup(mut self, name: impl Into<String>, params: Map<String, Value>) -> Self {
+    pub fn followup(self, name: impl Into<String>) -> Self {
+        self.followup_with(name, Map::new())
+    }
+
+    /// Triggers a follow-up event with parameters, given as for
+    /// [`context_with`](Self::context_with). On CX they become session parameters.
+    pub fn followup_with(mut self, name: impl Into<String>, params: impl Serialize) -> Self {
         self.passthrough = false;
+        let params = self.object(params, "follow-up event parameters");
         self.followup = Some(FollowupEvent {
             name: name.into(),
             params,
         });
         self
+    }
+
+    /// `params` as a JSON object without its `null` fields; anything else is recorded as the
+    /// reason this reply cannot be rendered.
+    fn object(&mut self, params: impl Serialize, what: &str) -> Map<String, Value> {
+        match serde_json::to_value(params) {
+            Ok(Value::Object(mut map)) => {
+                map.retain(|_, v| !v.is_null());
+                map
+            }
+            Ok(other) => {
+                self.invalid_params.get_or_insert(format!(
+                    "{what} must serialize as a JSON object, not {}",
+                    json_kind(&other)
+                ));
+                Map::new()
+            }
+            Err(e) => {
+                self.invalid_params
+                    .get_or_insert(format!("{what} could not be serialized: {e}"));
+                Map::new()
+            }
+        }
     }
 
     /// Overrides (or supplements) an ES entity type for this session.
@@ -278,6 +332,12 @@ impl Reply {
         self.message(Message::TransferCall(phone_number.into()))
     }
 
+    /// Why the reply cannot be rendered, when a builder was given parameters that are not a
+    /// JSON object.
+    pub fn invalid_params(&self) -> Option<&str> {
+        self.invalid_params.as_deref()
+    }
+
     /// The first plain or spoken text of the reply, for logs and `fulfillmentText`.
     pub fn first_text(&self) -> Option<&str> {
         self.messages.iter().find_map(|m| match m {
@@ -285,5 +345,84 @@ impl Reply {
             Message::Ssml { display_text, .. } => Some(display_text.as_str()),
             _ => None,
         })
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{CxSettings, Request};
+    use serde_json::json;
+
+    #[derive(Serialize)]
+    struct Slots {
+        guests: Option<u32>,
+        day: Option<&'static str>,
+    }
+
+    fn render_es(reply: Reply) -> Result<Value, crate::protocol::RenderError> {
+        let body = json!({"session": "projects/p/agent/sessions/s", "queryResult": {"languageCode": "en"}});
+        let request = Request::parse(body.to_string().as_bytes(), None).unwrap();
+        let (_, ctx) = request.into_parts();
+        let bytes = ctx.render(reply, &CxSettings::default())?;
+        Ok(serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn chips_are_untitled_quick_replies() {
+        assert_eq!(
+            Reply::text("?").chips(["Yes", "No"]),
+            Reply::text("?").quick_replies("", ["Yes", "No"])
+        );
+    }
+
+    #[test]
+    fn context_and_event_parameters_from_a_struct_leave_out_none() {
+        let slots = Slots {
+            guests: Some(4),
+            day: None,
+        };
+        let reply = Reply::default()
+            .context_with("booking", 5, &slots)
+            .followup_with("booked", &slots);
+        let want = json!({"guests": 4}).as_object().cloned().unwrap();
+        assert_eq!(reply.contexts[0].params, want);
+        assert_eq!(reply.followup.as_ref().map(|f| &f.params), Some(&want));
+        assert_eq!(reply.invalid_params(), None);
+        assert_eq!(
+            Reply::default().followup("x").followup.unwrap().params,
+            Map::new()
+        );
+    }
+
+    #[test]
+    fn parameters_that_are_not_an_object_make_the_reply_unrenderable() {
+        let reply = Reply::text("hi").context_with("c", 1, "just text");
+        assert!(reply
+            .invalid_params()
+            .is_some_and(|p| p.contains("a string")));
+        let err = render_es(reply).unwrap_err().to_string();
+        assert!(
+            err.contains("context parameters must serialize as a JSON object"),
+            "{err}"
+        );
+
+        // A map with non-string keys cannot be written as JSON at all.
+        let odd = std::collections::BTreeMap::from([((1, 2), "x")]);
+        let reply = Reply::text("hi").param("odd", &odd);
+        assert!(reply.invalid_params().is_some_and(|p| p.contains("`odd`")));
+        assert!(render_es(reply).is_err());
+        assert!(render_es(Reply::text("hi").param("n", 1)).is_ok());
     }
 }

@@ -99,6 +99,9 @@ impl RenderCtx {
     /// The answer's bytes, or why `reply` cannot be sent: something the protocol cannot
     /// express, or more than Dialogflow's 64 KiB.
     pub fn render(&self, reply: Reply, cx: &CxSettings) -> Result<Vec<u8>, RenderError> {
+        if let Some(problem) = reply.invalid_params() {
+            return Err(RenderError::Json(problem.to_string()));
+        }
         let bytes = match self {
             RenderCtx::Es(ctx) => serde_json::to_vec(&es_render::render(reply, ctx)?),
             RenderCtx::Cx(ctx) => serde_json::to_vec(&cx_render::render(reply, ctx, cx)?),
@@ -324,7 +327,7 @@ mod tests {
             .into_parts();
         let reply = Reply::text(turn.query_text)
             .context("booking", 1)
-            .followup("confirm", Default::default());
+            .followup("confirm");
         let v: serde_json::Value =
             serde_json::from_slice(&ctx.render(reply, &CxSettings::default()).expect("rendered"))
                 .expect("json");

@@ -1,14 +1,29 @@
 //! [`Turn`]: what the user said and what the agent knows, independent of ES or CX.
 
+use std::path::Path;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::Protocol;
+use super::{Protocol, Request};
+use crate::error::WebhookError;
 
 /// The turn's parameters did not fit the handler's struct (`?` makes it an `IntentError`).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ParamsError(#[from] serde_json::Error);
+
+/// A fixture request that could not be read as a turn.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Parse { path: String, source: WebhookError },
+}
 
 /// One conversational turn as an intent handler sees it.
 #[derive(Debug, Clone, Default)]
@@ -75,13 +90,31 @@ impl Turn {
     /// ES sends `""` for an optional parameter that was not filled and numbers as floats
     /// (`4.0`); both are normalised first so that `Option<T>` and integer fields just work.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, ParamsError> {
-        let cleaned: Map<String, Value> = self
-            .parameters
-            .iter()
-            .filter(|(_, v)| !is_unfilled(v))
-            .map(|(k, v)| (k.clone(), normalise_numbers(v)))
-            .collect();
-        Ok(serde_json::from_value(Value::Object(cleaned))?)
+        read_params(&self.parameters)
+    }
+
+    /// The turn a captured request (a fixture's `.request.json`, ES or CX) gives its handler,
+    /// for calling a handler directly in a test. The key is the first the request names (CX
+    /// tag, ES action, ES intent display name).
+    pub fn from_fixture(path: impl AsRef<Path>) -> Result<Turn, FixtureError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let body = std::fs::read(path).map_err(|source| FixtureError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let request = Request::parse(&body, None).map_err(|source| FixtureError::Parse {
+            path: shown,
+            source,
+        })?;
+        let key = request
+            .keys()
+            .into_iter()
+            .find(|k| !k.is_empty())
+            .unwrap_or_default()
+            .to_string();
+        let (turn, _) = request.into_parts();
+        Ok(Turn { key, ..turn })
     }
 
     /// One parameter, `None` when absent or unfilled.
@@ -92,6 +125,14 @@ impl Turn {
     /// One parameter as text, `None` when absent, unfilled or not a string.
     pub fn param_str(&self, name: &str) -> Option<&str> {
         self.param(name).and_then(Value::as_str)
+    }
+
+    /// The value of a CX form parameter the page reports as filled.
+    pub(crate) fn filled_form_value(&self, name: &str) -> Option<&Value> {
+        self.form
+            .iter()
+            .find(|p| p.name == name && p.state == FormState::Filled)
+            .and_then(|p| p.value.as_ref())
     }
 
     /// An input context by short id (case-insensitive, as Dialogflow lowercases ids).
@@ -117,7 +158,21 @@ impl Turn {
     }
 }
 
-fn is_unfilled(v: &Value) -> bool {
+/// Reads parameters into a handler's struct, unfilled ones left out and whole floats made
+/// integers (see [`Turn::params`]).
+pub(crate) fn read_params<T: DeserializeOwned>(
+    params: &Map<String, Value>,
+) -> Result<T, ParamsError> {
+    let cleaned: Map<String, Value> = params
+        .iter()
+        .filter(|(_, v)| !is_unfilled(v))
+        .map(|(k, v)| (k.clone(), normalise_numbers(v)))
+        .collect();
+    Ok(serde_json::from_value(Value::Object(cleaned))?)
+}
+
+/// ES sends `""` for an optional parameter the user did not fill; `null` means the same.
+pub(crate) fn is_unfilled(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
@@ -183,6 +238,31 @@ mod tests {
             err.to_string().contains("guests") || err.to_string().contains("many"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_fixture_reads_as_the_turn_its_handler_gets() {
+        let es = Turn::from_fixture("fixtures/weather_current/tokyo_sunny.request.json").unwrap();
+        assert_eq!(
+            (es.protocol, es.key.as_str()),
+            (Some(Protocol::Es), "weather.current")
+        );
+        assert_eq!(es.param_str("geo-city"), Some("Tokyo"));
+        let cx =
+            Turn::from_fixture("fixtures/weather_current/cx_tokyo_sunny.request.json").unwrap();
+        assert_eq!(
+            (cx.protocol, cx.key.as_str()),
+            (Some(Protocol::Cx), "weather.current")
+        );
+        let missing = Turn::from_fixture("fixtures/nope.request.json").unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("fixtures/nope.request.json: "),
+            "{missing}"
+        );
+        let settings = Turn::from_fixture("fixtures/settings.toml").unwrap_err();
+        assert!(matches!(settings, FixtureError::Parse { .. }), "{settings}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Registry drift: every intent file is registered in intents/mod.rs and has fixture cases.
+//! Registry drift: every intent file is registered in intents/mod.rs, has fixture cases and
+//! uses nothing of the crate but the intent prelude.
 
 use std::path::PathBuf;
 
@@ -36,6 +37,16 @@ fn every_intent_file_is_registered_and_has_fixtures() {
             problems.push(format!(
                 "intents/{stem}.rs must open with a `//!` doc naming its key"
             ));
+        }
+        // The prelude is the intent's whole contract: an intent that reaches further (into
+        // `crate::upstream`, say) breaks when the framework moves.
+        for line in source.lines().filter(|l| l.contains("crate::")) {
+            if !line.contains("crate::intent::prelude") {
+                problems.push(format!(
+                    "intents/{stem}.rs uses more than the prelude: `{}`",
+                    line.trim()
+                ));
+            }
         }
         let dir = manifest().join("fixtures").join(stem);
         let cases = std::fs::read_dir(&dir)

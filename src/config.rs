@@ -58,6 +58,9 @@ pub struct Settings {
     pub intents: BTreeMap<String, IntentSettings>,
     /// Named upstream APIs, by name.
     pub upstreams: BTreeMap<String, UpstreamSettings>,
+    /// Event triggers (issue 16): the store and workers, and the sources by name.
+    pub events: crate::ingest::EventsSettings,
+    pub sources: BTreeMap<String, crate::ingest::SourceSettings>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -176,6 +179,8 @@ impl Default for Settings {
             limits: crate::limits::LimitSettings::default(),
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
+            events: crate::ingest::EventsSettings::default(), // issue 16
+            sources: BTreeMap::new(),                         // issue 16
         }
     }
 }
@@ -382,6 +387,11 @@ impl Settings {
             }
         }
         if let Err((key, problem)) = self.auth.validate() {
+            return bad(&key, &problem);
+        }
+        // issue 16: event triggers
+        if let Err((key, problem)) = crate::ingest::settings::validate(&self.events, &self.sources)
+        {
             return bad(&key, &problem);
         }
         match self.log.format.as_str() {

@@ -19,6 +19,7 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod fixtures;
+pub mod ingest; // event triggers (issue 16)
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;

@@ -18,6 +18,8 @@ mod chunks;
 pub mod config;
 pub mod dispatch;
 pub mod error;
+#[path = "../events/mod.rs"]
+pub mod events; // event handlers (issue 16)
 pub mod fixtures;
 pub mod ingest; // event triggers (issue 16)
 pub mod intent;

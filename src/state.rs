@@ -17,6 +17,8 @@ pub struct AppState {
     pub gate: ClientGate,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Event triggers (issue 16): `None` when no `[sources]` are configured.
+    pub events: Option<Arc<crate::ingest::Ingest>>,
     ready: AtomicBool,
 }
 
@@ -35,10 +37,23 @@ pub enum StartupError {
     Tls(#[from] crate::tls::TlsError),
     #[error("building the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("events: {0}")]
+    Events(String),
 }
 
 impl AppState {
     pub fn new(settings: Settings, registry: Registry) -> Result<AppState, StartupError> {
+        let handlers = crate::ingest::EventRegistry::builtin()
+            .map_err(|e| StartupError::Events(e.to_string()))?;
+        AppState::with_event_handlers(settings, registry, handlers)
+    }
+
+    /// [`AppState::new`] with these event handlers instead of the ones in `events/`.
+    pub fn with_event_handlers(
+        settings: Settings,
+        registry: Registry,
+        handlers: crate::ingest::EventRegistry,
+    ) -> Result<AppState, StartupError> {
         let upstreams = Upstreams::from_settings(&settings)?;
         for spec in registry.all() {
             for up in &spec.upstreams {
@@ -53,13 +68,17 @@ impl AppState {
         }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
+        let upstreams = Arc::new(upstreams);
+        let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
+            .map_err(StartupError::Events)?;
         Ok(AppState {
+            events,
             auth,
             gate: ClientGate::new(&settings.limits),
             tls,
             settings: Arc::new(settings),
             registry: Arc::new(registry),
-            upstreams: Arc::new(upstreams),
+            upstreams,
             ready: AtomicBool::new(true),
         })
     }

@@ -17,9 +17,33 @@
 //!    handlers run at least once, see a stable `ev.id()` and `ev.attempt()`, and a handler
 //!    that succeeded is never run again for that event (unless an operator replays it).
 
+mod backoff;
+pub mod cli;
+pub mod event;
 pub mod extract;
+pub mod metrics;
+pub mod registry;
+pub mod route;
+mod service;
 pub mod settings;
+pub mod source;
 pub mod store;
 pub mod verify;
+pub mod worker;
 
+pub use backoff::Clock;
+pub use event::{Event, EventError};
+pub use registry::{EventRegistry, EventRegistryError, HandlerSpec};
+pub use service::{open_store, Ingest};
 pub use settings::{EventsSettings, SourceSettings};
+pub use worker::Workers;
+
+/// What event handler authors import: `use crate::ingest::prelude::*;`.
+pub mod prelude {
+    pub use super::{Event, EventError, EventRegistry};
+    pub use crate::intent::Ctx;
+    pub use crate::upstream::UpstreamError;
+    pub use serde::{Deserialize, Serialize};
+    pub use serde_json::{json, Value};
+    pub use std::time::Duration;
+}

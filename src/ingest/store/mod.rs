@@ -16,6 +16,7 @@
 //! a no-op there (several instances share the rows, and leases time out on their own).
 
 mod sqlite;
+pub use sqlite::FILE_NAME;
 #[cfg(test)]
 mod suite;
 mod writer;

@@ -7,6 +7,8 @@ mod cli;
 mod cx;
 mod deadline;
 mod drift;
+mod events_http;
+mod events_worker;
 mod fixtures_replay;
 mod hostile_input;
 mod limits;

@@ -204,7 +204,15 @@ async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
         }
     };
     opts.bless |= bless;
-    let results = fixtures::replay_all(&cases, &opts).await;
+    let mut results = fixtures::replay_all(&cases, &opts).await;
+    // issue 16: the event cases under <dir>/events.
+    match fixtures::replay_event_dir(dir, opts.bless).await {
+        Ok(events) => results.extend(events),
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
     for r in &results {
         if r.passed() {

@@ -259,7 +259,11 @@ async fn send(
             settings.server.port
         )
     });
-    let mut req = reqwest::Client::new()
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut req = http
         .post(&url)
         .header("content-type", "application/json")
         .body(body);

@@ -7,6 +7,7 @@ mod cli;
 mod cx;
 mod deadline;
 mod drift;
+mod events_cli;
 mod events_crash;
 mod events_fixtures;
 mod events_http;

@@ -54,7 +54,10 @@ async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) 
 }
 
 fn main() -> ExitCode {
-    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8082);
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8082);
     let path = std::env::var("DB").unwrap_or_else(|_| "events-bare.sqlite3".into());
     let token = std::env::var("TOKEN").unwrap_or_else(|_| "bench-token-0123456789".into());
     let conn = match Connection::open(&path).and_then(|c| {

@@ -1,7 +1,7 @@
 //! The event path's metrics (Prometheus names):
 //! - `intentful_events_received_total{source,result}`: deliveries' events by what became of
-//!   them (`stored`, `duplicate`) and refused requests by why (`unauthorized`, `malformed`,
-//!   `too_large`, `unavailable`, `handshake`);
+//!   them (`stored`, `duplicate`), handshakes answered (`handshake`), and refused requests by
+//!   why (`unknown_source`, `unauthorized`, `malformed`, `too_large_or_slow`, `unavailable`);
 //! - `intentful_event_attempts_total{source,handler,result}`: handler attempts (`ok`, `error`,
 //!   `timeout`, `panic`);
 //! - `intentful_events_dead_total{source,handler}`: jobs sent to the dead letters;

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::metrics;
 use super::service::Ingest;
+use super::source::Source;
 use super::store::{Inserted, NewEvent};
 use super::verify::Rejection;
 use crate::error::WebhookError;
@@ -102,11 +103,12 @@ impl ResponseError for IngestError {
     }
 }
 
-fn ingest_of<'a>(state: &'a AppState, name: &str) -> Result<&'a Ingest, IngestError> {
+/// The event path and the named source, or 404 (no sources at all, or not this one).
+fn ingest_of<'a>(state: &'a AppState, name: &str) -> Result<(&'a Ingest, &'a Source), IngestError> {
     state
         .events
         .as_deref()
-        .filter(|i| i.source(name).is_some())
+        .and_then(|i| Some((i, i.source(name)?)))
         .ok_or_else(|| IngestError::UnknownSource(name.chars().take(100).collect()))
 }
 
@@ -117,12 +119,12 @@ async fn post(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let name = name.into_inner();
-    let ingest = match ingest_of(&state, &name) {
-        Ok(i) => i,
-        Err(e) => return e.error_response(),
-    };
-    let Some(source) = ingest.source(&name) else {
-        return IngestError::UnknownSource(name).error_response();
+    let (ingest, source) = match ingest_of(&state, &name) {
+        Ok(found) => found,
+        Err(e) => {
+            metrics::received(&name, e.metric(), 1);
+            return e.error_response();
+        }
     };
     let read_timeout = Duration::from_millis(state.settings.server.body_read_timeout_ms);
     let body = match crate::body::read_limited(&req, payload, source.body_limit, read_timeout).await
@@ -133,7 +135,7 @@ async fn post(
             return e.error_response();
         }
     };
-    match accept(ingest, &name, &req, &body).await {
+    match accept(ingest, source, &req, &body).await {
         Ok(resp) => resp,
         Err(e) => {
             metrics::received(&name, e.metric(), 1);
@@ -149,13 +151,11 @@ async fn post(
 
 async fn accept(
     ingest: &Ingest,
-    name: &str,
+    source: &Source,
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<HttpResponse, IngestError> {
-    let Some(source) = ingest.source(name) else {
-        return Err(IngestError::UnknownSource(name.to_string()));
-    };
+    let name = source.name.as_str();
     let headers = req.headers();
     source
         .verifier
@@ -212,6 +212,7 @@ async fn accept(
         });
     }
     let ignored = events.iter().filter(|e| e.handlers.is_empty()).count();
+    let has_work = ignored < events.len();
     let results = ingest.store.insert(events).await.map_err(|e| {
         tracing::error!(source = %name, error = %e, "storing events failed");
         IngestError::Unavailable {
@@ -224,7 +225,10 @@ async fn accept(
         .count();
     let duplicates = results.len() - stored;
     if stored > 0 {
-        ingest.wake();
+        // Events that no handler wants give the workers nothing to do.
+        if has_work {
+            ingest.wake();
+        }
         metrics::received(name, "stored", stored as u64);
     }
     if duplicates > 0 {
@@ -244,10 +248,7 @@ async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, IngestError> {
-    let ingest = ingest_of(&state, &name)?;
-    let source = ingest
-        .source(&name)
-        .ok_or_else(|| IngestError::UnknownSource(name.to_string()))?;
+    let (ingest, source) = ingest_of(&state, &name)?;
     if !source.is_okta() {
         return Err(IngestError::GetNotServed);
     }

@@ -67,10 +67,12 @@ fn in_savepoint<T>(
     f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>,
 ) -> Result<T, Option<StoreError>> {
     let failed = |e: rusqlite::Error| Some(StoreError::Failed(e.to_string()));
-    conn.execute_batch("SAVEPOINT op").map_err(failed)?;
+    // Cached: every write of every request runs these two.
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+    run("SAVEPOINT op").map_err(failed)?;
     match f(conn) {
         Ok(v) => {
-            conn.execute_batch("RELEASE op").map_err(failed)?;
+            run("RELEASE op").map_err(failed)?;
             Ok(v)
         }
         Err(e) => {

@@ -247,8 +247,21 @@ async fn get(
     name: web::Path<String>,
     req: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, IngestError> {
-    let (ingest, source) = ingest_of(&state, &name)?;
+) -> HttpResponse {
+    match challenge(&state, &name, &req) {
+        Ok(resp) => {
+            metrics::received(&name, "handshake", 1);
+            resp
+        }
+        Err(e) => {
+            metrics::received(&name, e.metric(), 1);
+            e.error_response()
+        }
+    }
+}
+
+fn challenge(state: &AppState, name: &str, req: &HttpRequest) -> Result<HttpResponse, IngestError> {
+    let (ingest, source) = ingest_of(state, name)?;
     if !source.is_okta() {
         return Err(IngestError::GetNotServed);
     }
@@ -267,6 +280,5 @@ async fn get(
                     .into(),
             )
         })?;
-    metrics::received(&name, "handshake", 1);
     Ok(HttpResponse::Ok().json(json!({ "verification": challenge })))
 }

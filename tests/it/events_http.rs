@@ -353,6 +353,52 @@ async fn okta_challenge_and_batches() {
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(chat.received_requests().await.unwrap().len(), 2);
+
+    // The metrics the issue names (the recorder is shared by this test binary: at least).
+    let text = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| -> f64 {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+            .filter(|l| {
+                labels
+                    .iter()
+                    .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let received = |result: &str| {
+        value(
+            "intentful_events_received_total",
+            &[("source", "okta"), ("result", result)],
+        )
+    };
+    assert!(received("stored") >= 3.0, "{text}");
+    assert!(received("duplicate") >= 3.0, "{text}");
+    assert!(received("handshake") >= 1.0, "{text}");
+    assert!(received("unauthorized") >= 1.0, "{text}");
+    let attempts = value(
+        "intentful_event_attempts_total",
+        &[("handler", "okta_user_locked"), ("result", "ok")],
+    );
+    assert!(attempts >= 2.0, "{text}");
+    for gauge in [
+        "intentful_events_queue_depth",
+        "intentful_events_dead_letters",
+        "intentful_events_oldest_pending_age_seconds",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(gauge)),
+            "{gauge} missing:\n{text}"
+        );
+    }
 }
 
 #[actix_web::test]

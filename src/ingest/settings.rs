@@ -129,8 +129,9 @@ pub struct SourceSettings {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct HandlerSettings {
-    /// A JSONPath filter (RFC 9535): the handler gets the event only when it selects something,
-    /// e.g. `$.data[?@.priority == 'high']`. Otherwise the event is not routed to it.
+    /// A JSONPath filter (RFC 9535): the handler gets the event only when it selects something.
+    /// A filter tests the children of the node before it: `$[?@.priority == 'high']` selects
+    /// the event's `data` member when `data.priority` is `high`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
     /// Over the source's schedule.

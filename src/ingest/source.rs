@@ -157,7 +157,9 @@ mod tests {
             handlers: [(
                 "locked".to_string(),
                 HandlerSettings {
-                    when: Some("$[?@.severity == 'WARN']".into()),
+                    // RFC 9535: a filter tests the children of the node before it; here the
+                    // event's members, so it holds when `outcome.result` is FAILURE.
+                    when: Some("$[?@.result == 'FAILURE']".into()),
                     retry: RetryOverride::default(),
                 },
             )]
@@ -169,8 +171,8 @@ mod tests {
     fn okta_batches_split_and_filters_apply_per_event() {
         let src = Source::new("okta", &okta(), 1024).unwrap();
         let body = json!({"data": {"events": [
-            {"uuid": "u1", "eventType": "user.account.lock", "severity": "WARN"},
-            {"uuid": "u2", "eventType": "user.session.start", "severity": "INFO"}
+            {"uuid": "u1", "eventType": "user.account.lock", "outcome": {"result": "FAILURE"}},
+            {"uuid": "u2", "eventType": "user.session.start", "outcome": {"result": "SUCCESS"}}
         ]}});
         let units = src.units(&body);
         assert_eq!(units.len(), 2);

@@ -542,3 +542,61 @@ async fn fifty_concurrent_duplicates_run_the_handler_once() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert_eq!(upstream.received_requests().await.unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn a_when_filter_routes_only_the_events_it_selects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = event_settings(dir.path(), "http://127.0.0.1:9");
+    settings
+        .sources
+        .get_mut("helpdesk")
+        .unwrap()
+        .handlers
+        .insert(
+            "urgent".into(),
+            intentful::ingest::settings::HandlerSettings {
+                when: Some("$[?@.priority == 'high']".into()),
+                ..Default::default()
+            },
+        );
+    let mut handlers = EventRegistry::default();
+    handlers.on_named(
+        "urgent",
+        "tests/it/events_http.rs",
+        "helpdesk",
+        "ticket.*",
+        |_, _| async { Ok(()) },
+    );
+    handlers.on_named("audit", "tests/it/events_http.rs", "*", "*", |_, _| async {
+        Ok(())
+    });
+    let (server, state) = spawn_events(settings.clone(), handlers.finish().unwrap());
+    let http = client();
+    for (id, priority) in [("hi", "high"), ("lo", "low")] {
+        let ev = json!({"type": "ticket.created", "data": {"id": id, "priority": priority}});
+        assert_eq!(
+            post_event(&http, &server, &settings, "helpdesk", &ev, id)
+                .await
+                .status(),
+            200
+        );
+    }
+    let store = state.events.as_ref().unwrap().store.clone();
+    let all = store
+        .list(ListFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let jobs = |id: &str| -> Vec<String> {
+        let r = all.iter().find(|r| r.event.event_id == id).unwrap();
+        r.jobs.iter().map(|j| j.handler.clone()).collect()
+    };
+    assert_eq!(jobs("hi"), ["audit", "urgent"]);
+    assert_eq!(
+        jobs("lo"),
+        ["audit"],
+        "the filter kept the low-priority ticket from `urgent`"
+    );
+}

@@ -64,6 +64,9 @@ pub struct Settings {
     pub upstreams: BTreeMap<String, UpstreamSettings>,
     /// Bounds shared by every upstream.
     pub upstream_limits: UpstreamLimits,
+    /// Event triggers (issue 16): the store and workers, and the sources by name.
+    pub events: crate::ingest::EventsSettings,
+    pub sources: BTreeMap<String, crate::ingest::SourceSettings>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -133,6 +136,8 @@ impl Default for Settings {
             intents: BTreeMap::new(),
             upstreams: default_upstreams(),
             upstream_limits: UpstreamLimits::default(),
+            events: crate::ingest::EventsSettings::default(), // issue 16
+            sources: BTreeMap::new(),                         // issue 16
         }
     }
 }
@@ -346,6 +351,10 @@ impl Settings {
             return bad(&key, &problem);
         }
         if let Err((key, problem)) = self.admin.validate(self.server.port) {
+            return bad(&key, &problem);
+        }
+        if let Err((key, problem)) = crate::ingest::settings::validate(&self.events, &self.sources)
+        {
             return bad(&key, &problem);
         }
         if let Err((key, problem)) = self.log.validate() {

@@ -125,6 +125,13 @@ impl Ctx {
         )
     }
 
+    /// An event handler's context (`events/`): upstream calls bounded by the attempt's
+    /// deadline. Events have no Dialogflow protocol; `protocol()` says CX there and means
+    /// nothing.
+    pub fn for_event(deadline: Instant, upstreams: Arc<Upstreams>, request_id: Arc<str>) -> Self {
+        Ctx::new(deadline, upstreams, request_id, Protocol::Cx)
+    }
+
     /// A named upstream API; calls through it are bounded by this turn's deadline.
     pub fn upstream(&self, name: &str) -> UpstreamClient {
         self.upstreams

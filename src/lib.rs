@@ -22,7 +22,10 @@ pub mod config;
 pub mod deadline;
 pub mod dispatch;
 pub mod error;
+#[path = "../events/mod.rs"]
+pub mod events; // event handlers (issue 16)
 pub mod fixtures;
+pub mod ingest; // event triggers (issue 16)
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;

@@ -1,4 +1,4 @@
-//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`.
+//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`, `events ...`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: FixturesCommand,
     },
+    /// Event triggers: list, show, replay, send (issue 16).
+    Events {
+        #[command(subcommand)]
+        command: intentful::ingest::cli::EventsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
             Command::Fixtures {
                 command: FixturesCommand::Check { dir, bless },
             } => check_fixtures(&dir, bless).await,
+            Command::Events { command } => intentful::ingest::cli::run(settings, command).await,
         }
     })
 }
@@ -117,8 +123,15 @@ async fn serve(settings: Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // issue 16: the event workers run beside the server and stop after it.
+    let workers = state.events.clone().map(intentful::ingest::Workers::start);
+    let grace = std::time::Duration::from_millis(state.settings.server.shutdown_grace_ms);
     actix_web::rt::spawn(startup::shutdown_on_signal(state, server.handle()));
-    match server.await {
+    let served = server.await;
+    if let Some(w) = workers {
+        w.stop(grace).await;
+    }
+    match served {
         Ok(()) => {
             // Here rather than in the signal task, which the runtime may drop before it logs.
             tracing::info!("stopped");
@@ -193,7 +206,15 @@ async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
         }
     };
     opts.bless |= bless;
-    let results = fixtures::replay_all(&cases, &opts).await;
+    let mut results = fixtures::replay_all(&cases, &opts).await;
+    // issue 16: the event cases under <dir>/events.
+    match fixtures::replay_event_dir(dir, opts.bless).await {
+        Ok(events) => results.extend(events),
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let failed: Vec<_> = results.iter().filter(|r| !r.passed()).collect();
     for r in &results {
         if r.passed() {

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(get_resource("/readyz", readyz))
         .service(get_resource("/metrics", metrics))
         .service(get_resource("/intents", intents))
+        .configure(crate::ingest::route::configure) // issue 16: /events/{source}
         .default_service(web::to(not_found));
 }
 
@@ -81,13 +82,22 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .into_iter()
         .map(|(name, s)| (name.to_string(), s.as_str().into()))
         .collect();
-    let body = json!({
-        "status": if state.is_ready() { "ready" } else { "shutting_down" },
+    // issue 16: a store that cannot commit means events would be refused with 503.
+    let store = match &state.events {
+        Some(events) => Some(events.ready().await.map_err(|e| e.to_string())),
+        None => None,
+    };
+    let store_ok = !matches!(store, Some(Err(_)));
+    let mut body = json!({
+        "status": if !state.is_ready() { "shutting_down" } else if !store_ok { "event_store_unwritable" } else { "ready" },
         "intents": state.registry.all().len(),
         "upstreams": upstreams,
         "circuits": circuits,
     });
-    if state.is_ready() {
+    if let Some(r) = store {
+        body["event_store"] = r.err().unwrap_or_else(|| "ok".into()).into();
+    }
+    if state.is_ready() && store_ok {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

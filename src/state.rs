@@ -22,6 +22,8 @@ pub struct AppState {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Set when the shutdown grace period starts; calls still running at its end fall back.
     pub shutdown: Shutdown,
+    /// Event triggers (issue 16): `None` when no `[sources]` are configured.
+    pub events: Option<Arc<crate::ingest::Ingest>>,
     ready: AtomicBool,
 }
 
@@ -45,10 +47,23 @@ pub enum StartupError {
     Tls(#[from] crate::tls::TlsError),
     #[error("building the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error("events: {0}")]
+    Events(String),
 }
 
 impl AppState {
     pub fn new(settings: Settings, registry: Registry) -> Result<AppState, StartupError> {
+        let handlers = crate::ingest::EventRegistry::builtin()
+            .map_err(|e| StartupError::Events(e.to_string()))?;
+        AppState::with_event_handlers(settings, registry, handlers)
+    }
+
+    /// [`AppState::new`] with these event handlers instead of the ones in `events/`.
+    pub fn with_event_handlers(
+        settings: Settings,
+        registry: Registry,
+        handlers: crate::ingest::EventRegistry,
+    ) -> Result<AppState, StartupError> {
         let upstreams = Upstreams::from_settings(
             &settings.upstreams,
             std::time::Duration::from_millis(settings.deadline.upstream_margin_ms),
@@ -78,7 +93,11 @@ impl AppState {
         }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
+        let upstreams = Arc::new(upstreams);
+        let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
+            .map_err(StartupError::Events)?;
         Ok(AppState {
+            events,
             auth,
             gate: ClientGate::new(&settings.limits),
             admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
@@ -86,7 +105,7 @@ impl AppState {
             shutdown: Shutdown::default(),
             settings: Arc::new(settings),
             registry: Arc::new(registry),
-            upstreams: Arc::new(upstreams),
+            upstreams,
             ready: AtomicBool::new(true),
         })
     }

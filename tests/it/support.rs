@@ -171,3 +171,113 @@ pub fn sigterm(child: &std::process::Child) {
         .expect("kill");
     assert!(status.success(), "kill -TERM failed: {status:?}");
 }
+
+// ---- Event triggers (issue 16) ----
+
+/// Serves `settings` with these event handlers on 127.0.0.1:0, with the event workers running.
+pub fn spawn_events(
+    mut settings: Settings,
+    handlers: intentful::ingest::EventRegistry,
+) -> (TestServer, Arc<AppState>) {
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    let state = Arc::new(
+        AppState::with_event_handlers(settings, Registry::builtin().expect("registry"), handlers)
+            .expect("state"),
+    );
+    if let Some(ingest) = &state.events {
+        // Runs until the test's runtime ends.
+        std::mem::forget(intentful::ingest::Workers::start(ingest.clone()));
+    }
+    let listener = startup::bind(&state).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = startup::serve(state.clone(), listener).expect("serve");
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (TestServer { addr, handle }, state)
+}
+
+pub const HELPDESK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+pub const OKTA_SECRET: &str = "okta-secret-0123456789";
+
+/// Settings with the store in `dir`, the `helpdesk` (Standard Webhooks) and `okta` sources,
+/// and the example handlers' upstreams (`dialogflow`, `chat`) below `upstream`.
+pub fn event_settings(dir: &std::path::Path, upstream: &str) -> Settings {
+    use figment::providers::{Format, Serialized, Toml};
+    let toml = format!(
+        r#"
+        [events]
+        dir = "{dir}"
+        [events.retry]
+        base_ms = 10
+        max_ms = 50
+        [sources.helpdesk]
+        verify = {{ kind = "standard_webhooks", secrets = ["{HELPDESK_SECRET}"] }}
+        [sources.okta]
+        verify = {{ kind = "okta", secrets = ["{OKTA_SECRET}"] }}
+        [upstreams.dialogflow]
+        base_url = "{upstream}/dialogflow"
+        [upstreams.chat]
+        base_url = "{upstream}/chat"
+        "#,
+        dir = dir.display()
+    );
+    Settings::from_figment(
+        figment::Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(&toml)),
+    )
+    .expect("event settings")
+}
+
+/// The headers `source`'s provider would send with `body` (signed now).
+pub fn signed(settings: &Settings, source: &str, body: &[u8], id: &str) -> Vec<(String, String)> {
+    let v = intentful::ingest::verify::SourceVerifier::new(&settings.sources[source].verify)
+        .expect("verifier");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    v.sign(&intentful::ingest::verify::Outgoing {
+        body,
+        id,
+        event_type: "",
+        now,
+    })
+}
+
+/// POSTs `body` to `/events/<source>` signed as its provider would.
+pub async fn post_event(
+    http: &reqwest::Client,
+    server: &TestServer,
+    settings: &Settings,
+    source: &str,
+    body: &Value,
+    id: &str,
+) -> reqwest::Response {
+    let bytes = serde_json::to_vec(body).expect("json");
+    let mut req = http
+        .post(server.url(&format!("/events/{source}")))
+        .header("content-type", "application/json")
+        .body(bytes.clone());
+    for (k, v) in signed(settings, source, &bytes, id) {
+        req = req.header(k, v);
+    }
+    req.send().await.expect("post")
+}
+
+/// Waits (at most `limit`) until `check` holds, polling the store.
+pub async fn wait_for<F, Fut>(limit: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let since = std::time::Instant::now();
+    while since.elapsed() < limit {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}

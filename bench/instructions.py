@@ -91,13 +91,13 @@ def main():
     work = tempfile.mkdtemp(prefix="intentful-instr-")
     mock_port = bench.free_port()
     upstream = f"http://127.0.0.1:{mock_port}"
-    mock = bench.start([os.path.join(bench.EXAMPLES, "mock_upstream")], {"PORT": str(mock_port)},
+    mock = bench.start([os.path.join(bench.SERVERS, "mock_upstream")], {"PORT": str(mock_port)},
                        bench.LOAD_CPU, work)
     time.sleep(0.2)
     servers = {
-        "bare": ([os.path.join(bench.EXAMPLES, "bare_server")],
+        "bare": ([os.path.join(bench.SERVERS, "bare_server")],
                  lambda port: {"PORT": str(port), "UPSTREAM": upstream}),
-        "intentful": ([os.path.join(bench.EXAMPLES, "bench_server")],
+        "intentful": ([os.path.join(bench.SERVERS, "bench_server")],
                       lambda port: bench.intentful_settings(port, upstream)),
     }
     per_call = {}
@@ -123,8 +123,7 @@ def main():
         f"Linux {platform.release()}: user-space instructions and estimated cycles per answered "
         f"call (callgrind with cache and branch simulation; cycles = instructions + 10 per L1 "
         f"miss + 100 per LL miss + 15 per mispredicted branch), wrk -c8 for {opts.seconds} s "
-        f"after a 2 s warm-up. Allocators: intentful mimalloc, bare server "
-        f"{os.environ.get('BARE_ALLOCATOR') or 'system'}.",
+        f"after a 2 s warm-up. Allocator of both servers: {bench.allocator()}.",
         "",
         "| scenario | measure | bare | intentful | intentful/bare |",
         "|---|---|---:|---:|---:|",

@@ -10,7 +10,11 @@
 //!   [`limits`]: source allowlist and rate limits in front of it.
 //! - [`webhook`], [`body`], [`routes`], [`error`]: the HTTP surface.
 //! - [`state`], [`startup`], [`telemetry`]: wiring, serving, logs and metrics.
-//! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
+//! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
+//!   `intentful fixtures check`.
+//!
+//! The library sets no `#[global_allocator]`: that is the choice of the binary that links it
+//! (the `intentful` binary's is mimalloc, feature `mimalloc`).
 
 pub mod auth;
 pub mod body;
@@ -19,6 +23,7 @@ pub mod config;
 pub mod deadline;
 pub mod dispatch;
 pub mod error;
+#[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod intent;
 #[path = "../intents/mod.rs"]
@@ -32,12 +37,3 @@ pub mod telemetry;
 pub mod tls;
 pub mod upstream;
 pub mod webhook;
-
-/// mimalloc serves every allocation of a binary that links intentful (feature `mimalloc`, on by
-/// default). A call allocates a few dozen times (body, turn, reply, log line, upstream request);
-/// under glibc's malloc, allocating and freeing were about 15 % of a call's instructions, and
-/// mimalloc cut the benchmark's estimated cycles per call by 9 % with an upstream call and 2 %
-/// without (README, Benchmark).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

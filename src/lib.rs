@@ -1,7 +1,8 @@
 //! intentful: a Dialogflow ES and CX webhook fulfillment backend.
 //!
 //! Module map:
-//! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start.
+//! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start;
+//!   [`secret`]: the redacted, constant-time type of every credential in them.
 //! - [`protocol`]: the neutral [`protocol::Turn`]/[`protocol::Reply`] and the ES/CX wire types.
 //! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
 //! - [`deadline`]: the handler's budget; [`dispatch`]: runs a handler under it, with fallbacks.
@@ -31,6 +32,7 @@ pub mod intents;
 pub mod limits;
 pub mod protocol;
 pub mod routes;
+pub mod secret;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -7,6 +7,7 @@ use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
+use crate::telemetry::WebhookMetrics;
 use crate::upstream::Upstreams;
 
 pub struct AppState {
@@ -15,6 +16,8 @@ pub struct AppState {
     pub upstreams: Arc<Upstreams>,
     pub auth: Arc<Authenticator>,
     pub gate: ClientGate,
+    /// The series every webhook call observes, registered for the registry's keys.
+    pub metrics: WebhookMetrics,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     ready: AtomicBool,
@@ -56,8 +59,13 @@ impl AppState {
         }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
+        let metrics = WebhookMetrics::new(
+            registry.all().iter().map(|s| s.key.as_str()),
+            !settings.cx.webhooks.is_empty(),
+        );
         Ok(AppState {
             auth,
+            metrics,
             gate: ClientGate::new(&settings.limits),
             tls,
             settings: Arc::new(settings),

@@ -77,7 +77,7 @@ pub async fn handle(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let started = Instant::now();
-    let _in_flight = telemetry::InFlight::start();
+    let _in_flight = state.metrics.in_flight();
     let request_id = request_id(&req);
     let result = async {
         // Credentials first: a stranger learns nothing, not even which content type we want.
@@ -250,7 +250,7 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
         ),
         None => tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered"),
     });
-    telemetry::record_webhook(
+    state.metrics.observe(
         call.route.label(),
         protocol.as_str(),
         intent_label,
@@ -366,6 +366,33 @@ mod tests {
 
     /// A handler's own lines carry the call's span fields, from every poll of the handler, and
     /// lines logged after the call do not.
+    /// Every label a call can carry has its series registered at start-up.
+    #[test]
+    fn every_route_protocol_and_outcome_is_registered() {
+        use crate::telemetry::{OUTCOMES, UNKNOWN_INTENT, WEBHOOK_ROUTES};
+        for route in [Route::Auto, Route::Es, Route::Cx, Route::CxNamed] {
+            let (_, accepted) = WEBHOOK_ROUTES
+                .iter()
+                .find(|(label, _)| *label == route.label())
+                .unwrap_or_else(|| panic!("{} has no series", route.label()));
+            let protocols = route
+                .protocol()
+                .map_or(vec![Protocol::Es, Protocol::Cx], |p| vec![p]);
+            for p in protocols {
+                assert!(accepted.contains(&p.as_str()), "{} {p}", route.label());
+            }
+        }
+        for outcome in [
+            Outcome::Ok,
+            Outcome::FallbackError,
+            Outcome::FallbackDeadline,
+            Outcome::FallbackRender,
+        ] {
+            assert!(OUTCOMES.contains(&outcome.as_str()), "{}", outcome.as_str());
+        }
+        assert_eq!(Outcome::UnknownIntent.as_str(), UNKNOWN_INTENT.0);
+    }
+
     #[test]
     fn lines_logged_by_a_handler_carry_the_call() {
         let lines = lines_while(chatty, |state, request, call| async move {

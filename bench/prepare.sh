@@ -1,5 +1,6 @@
 # Sourced by bench/run.sh and bench/instructions.sh: installs the Debian packages named in
-# $BENCH_PACKAGES when their command is missing, checks the other tools and the two CPUs, and
+# $BENCH_PACKAGES when their command is missing (quietly; nothing when all are there), checks
+# the other tools and the CPUs (BENCH_MIN_CPUS, 2 by default), and
 # builds the benchmark's servers in release (before measuring: a cold start must not include
 # cargo). BENCH_ALLOCATOR=system builds every server on the system allocator instead of
 # mimalloc; both servers always share one.
@@ -23,8 +24,8 @@ fi
 for tool in taskset python3 $BENCH_TOOLS; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
 done
-if [ "$(nproc)" -lt 2 ]; then
-  echo "bench: needs 2 CPUs (server on CPU 0, wrk on CPU 1)" >&2
+if [ "$(nproc)" -lt "${BENCH_MIN_CPUS:-2}" ]; then
+  echo "bench: needs ${BENCH_MIN_CPUS:-2} CPUs (the server on one, wrk on the other)" >&2
   exit 2
 fi
 case "${BENCH_ALLOCATOR:=mimalloc}" in

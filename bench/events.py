@@ -2,7 +2,7 @@
 """Event acceptance: intentful's group commit vs the naive receiver (called by bench/events.sh).
 
 Both servers answer 2xx only once the event is committed to SQLite with synchronous=FULL (WAL),
-so every acknowledged event is on disk. The naive server (examples/events_bare.rs) commits each
+so every acknowledged event is on disk. The naive server (bench/src/bin/events_bare.rs) commits each
 request on its own: one fsync per event. intentful commits all waiting requests together. Each
 server runs one worker pinned to CPU 0 (its writer thread too); wrk runs on CPU 1 with 32
 connections, every request a new event. Runs alternate naive/intentful in pairs; the table gives
@@ -120,7 +120,7 @@ def fsync_ms(samples=300):
 def servers():
     def naive(port, data):
         db = os.path.join(data, "events-bare.sqlite3")
-        return [os.path.join(RELEASE, "examples", "events_bare")], {"PORT": str(port), "DB": db, "TOKEN": TOKEN}, db
+        return [os.path.join(RELEASE, "events_bare")], {"PORT": str(port), "DB": db, "TOKEN": TOKEN}, db
 
     def intentful(port, data):
         env = {

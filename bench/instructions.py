@@ -18,6 +18,11 @@ penalties, not this CPU's: the estimate is a noise-free indicator of direction, 
 measurement (on the 2-core VM it put the ratio somewhat above bench/run.sh's CPU-time ratio).
 
 Same scenarios, bodies and settings as bench/bench.py; only the standard library.
+
+With `--check FILE` (.ci/run) it is also the CI guard: it fails when intentful's instructions
+per call in W or U rise more than 10 % above the numbers committed in FILE
+(bench/instructions.baseline). The estimated-cycles floor (intentful at most 1.5 times the
+bare server) is reported, not enforced: the estimate moves with the machine's caches.
 """
 
 import argparse
@@ -35,6 +40,12 @@ import bench
 
 VALGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes",
             "--branch-sim=yes"]
+
+# Intentful's estimated cycles per call, at most this many times the bare server's.
+CYCLES_FLOOR = 1.5
+
+# How far above the committed baseline instructions per call may rise before --check fails.
+TOLERANCE = 0.10
 
 # Penalty weights of the cycle estimate (see the module doc).
 WEIGHTS = {"Ir": 1, "I1mr": 10, "D1mr": 10, "D1mw": 10, "ILmr": 100, "DLmr": 100, "DLmw": 100,
@@ -81,23 +92,62 @@ def count(name, cmd, env, body_path, body, seconds, out_dir):
     return per["Ir"], cycles, r["requests"], reply
 
 
+def read_baseline(path):
+    """`{"W": n, "U": n}` from lines `W <instructions>`; `#` starts a comment."""
+    numbers = {}
+    with open(path) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if len(words) == 2 and words[0] in ("W", "U"):
+                numbers[words[0]] = float(words[1].replace(",", "").replace("_", ""))
+    missing = {"W", "U"} - numbers.keys()
+    if missing:
+        raise RuntimeError(f"{path}: no number for {', '.join(sorted(missing))}")
+    return numbers
+
+
+def check(per_call, path):
+    """Compares intentful's instructions per call with the baseline; False on a regression."""
+    baseline = read_baseline(path)
+    ok = True
+    for sc in ("W", "U"):
+        now, then = per_call[(sc, "intentful")][0], baseline[sc]
+        change = now / then - 1
+        verdict = "ok"
+        if change > TOLERANCE:
+            verdict = f"FAIL: more than {TOLERANCE:.0%} above {path}"
+            ok = False
+        elif change < -TOLERANCE:
+            verdict = f"ok, {-change:.0%} below: lower the number in {path}"
+        print(f"guard {sc}: {now:,.0f} instructions per call against {then:,.0f} ({change:+.1%}): "
+              f"{verdict}")
+    if not ok:
+        print(f"A change that needs the instructions updates {path} with its reason; "
+              f"otherwise find the cost with callgrind_annotate (bench/README.md).")
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(bench.ROOT, "target", "bench", "instructions.md"))
+    ap.add_argument("--check", metavar="BASELINE",
+                    help="fail when W or U rises more than 10 %% above this file's numbers")
     opts = ap.parse_args()
+    if opts.check:
+        read_baseline(opts.check)  # a broken file fails before minutes of measuring
 
     bodies = {k: open(v, "rb").read() for k, v in bench.BODIES.items()}
     work = tempfile.mkdtemp(prefix="intentful-instr-")
     mock_port = bench.free_port()
     upstream = f"http://127.0.0.1:{mock_port}"
-    mock = bench.start([os.path.join(bench.EXAMPLES, "mock_upstream")], {"PORT": str(mock_port)},
+    mock = bench.start([os.path.join(bench.SERVERS, "mock_upstream")], {"PORT": str(mock_port)},
                        bench.LOAD_CPU, work)
     time.sleep(0.2)
     servers = {
-        "bare": ([os.path.join(bench.EXAMPLES, "bare_server")],
+        "bare": ([os.path.join(bench.SERVERS, "bare_server")],
                  lambda port: {"PORT": str(port), "UPSTREAM": upstream}),
-        "intentful": ([os.path.join(bench.EXAMPLES, "bench_server")],
+        "intentful": ([os.path.join(bench.SERVERS, "bench_server")],
                       lambda port: bench.intentful_settings(port, upstream)),
     }
     per_call = {}
@@ -123,17 +173,20 @@ def main():
         f"Linux {platform.release()}: user-space instructions and estimated cycles per answered "
         f"call (callgrind with cache and branch simulation; cycles = instructions + 10 per L1 "
         f"miss + 100 per LL miss + 15 per mispredicted branch), wrk -c8 for {opts.seconds} s "
-        f"after a 2 s warm-up. Allocators: intentful mimalloc, bare server "
-        f"{os.environ.get('BARE_ALLOCATOR') or 'system'}.",
+        f"after a 2 s warm-up. Allocator of both servers: {bench.allocator()}.",
         "",
-        "| scenario | measure | bare | intentful | intentful/bare |",
-        "|---|---|---:|---:|---:|",
+        "| scenario | measure | bare | intentful | intentful/bare | target | met |",
+        "|---|---|---:|---:|---:|---|---|",
     ]
     for sc, title in (("W", "W (welcome)"), ("U", "U (GetWeather + upstream)")):
         b, i = per_call[(sc, "bare")], per_call[(sc, "intentful")]
-        lines.append(f"| {title} | instructions | {b[0]:,.0f} | {i[0]:,.0f} | {i[0] / b[0]:.2f} |")
-        lines.append(f"| {title} | estimated cycles | {b[1]:,.0f} | {i[1]:,.0f} | {i[1] / b[1]:.2f} |")
+        met = "yes" if i[1] / b[1] <= CYCLES_FLOOR else "NO"
+        lines.append(f"| {title} | instructions | {b[0]:,.0f} | {i[0]:,.0f} | {i[0] / b[0]:.2f} | | |")
+        lines.append(f"| {title} | estimated cycles | {b[1]:,.0f} | {i[1]:,.0f} | {i[1] / b[1]:.2f} "
+                     f"| <= {CYCLES_FLOOR} | {met} |")
     bench.report(lines, opts.out)
+    if opts.check and not check(per_call, opts.check):
+        return 1
     return 0
 
 

@@ -4,7 +4,6 @@
 //! must stop start-up with a message naming the bad key.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -17,32 +16,8 @@ mod load_error;
 pub use crate::deadline::DeadlineSettings;
 pub use crate::protocol::{CxSettings, CxTarget, CxWebhook};
 
-/// A secret value: read from config or env, printed as `***`, never logged.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    /// The real value, for the one place that needs it (a header, a signature).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("***")
-    }
-}
+// Temporary, so branches that still import `config::Secret` compile; it lives in `secret.rs`.
+pub use crate::secret::Secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

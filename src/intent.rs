@@ -106,6 +106,8 @@ impl Ctx {
     ///
     /// # Panics
     /// When `upstream_uri` is not a URL.
+    // A test harness: a bad URI is a failed test, reported where it was passed.
+    #[allow(clippy::panic)]
     pub fn for_tests(upstream_uri: &str) -> Ctx {
         let base = url::Url::parse(upstream_uri)
             .unwrap_or_else(|e| panic!("Ctx::for_tests: `{upstream_uri}` is not a URL: {e}"));

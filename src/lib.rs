@@ -1,7 +1,8 @@
 //! intentful: a Dialogflow ES and CX webhook fulfillment backend.
 //!
 //! Module map:
-//! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start.
+//! - [`config`]: settings (defaults < `intentful.toml` < `INTENTFUL_*` env), validated at start;
+//!   [`secret`]: the redacted, constant-time type of every credential in them.
 //! - [`protocol`]: the neutral [`protocol::Turn`]/[`protocol::Reply`] and the ES/CX wire types.
 //! - [`intent`]: the registry and the contract intent modules implement; [`intents`] lists them.
 //! - [`deadline`]: the handler's budget; [`dispatch`]: runs a handler under it, with fallbacks.
@@ -12,7 +13,12 @@
 //!   `/metrics` and `/intents` are served and to whom.
 //! - [`state`], [`startup`], [`shutdown`], [`telemetry`]: wiring, serving, the shutdown
 //!   deadline, logs and metrics.
-//! - [`fixtures`]: the record/replay kit behind `cargo test` and `intentful fixtures check`.
+//! - [`ingest`] and [`events`]: event triggers from other systems and their handlers.
+//! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
+//!   `intentful fixtures check`.
+//!
+//! The library sets no `#[global_allocator]`: that is the choice of the binary that links it
+//! (the `intentful` binary's is mimalloc, feature `mimalloc`).
 
 pub mod admin;
 pub mod auth;
@@ -23,7 +29,8 @@ pub mod deadline;
 pub mod dispatch;
 pub mod error;
 #[path = "../events/mod.rs"]
-pub mod events; // event handlers (issue 16)
+pub mod events;
+#[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod ingest; // event triggers (issue 16)
 pub mod intent;
@@ -32,6 +39,7 @@ pub mod intents;
 pub mod limits;
 pub mod protocol;
 pub mod routes;
+pub mod secret;
 pub mod shutdown;
 pub mod startup;
 pub mod state;
@@ -39,12 +47,3 @@ pub mod telemetry;
 pub mod tls;
 pub mod upstream;
 pub mod webhook;
-
-/// mimalloc serves every allocation of a binary that links intentful (feature `mimalloc`, on by
-/// default). A call allocates a few dozen times (body, turn, reply, log line, upstream request);
-/// under glibc's malloc, allocating and freeing were about 15 % of a call's instructions, and
-/// mimalloc cut the benchmark's estimated cycles per call by 9 % with an upstream call and 2 %
-/// without (README, Benchmark).
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,16 +1,24 @@
-//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`, `events ...`.
+//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`,
+//! `events ...`.
+//!
+//! `fulfill` and `fixtures check` run the in-process app through the fixture kit (feature
+//! `fixtures`); a build without it (the production image) keeps the commands and says so.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use actix_web::{test, web};
 use clap::{Parser, Subcommand};
 
 use intentful::config::Settings;
-use intentful::fixtures::{self, ReplayOptions};
 use intentful::state::AppState;
 use intentful::{startup, telemetry};
+
+/// The binary's allocator (the library leaves the choice to whoever links it): a webhook call
+/// makes a few dozen small, short-lived allocations, the load mimalloc is built for.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -144,7 +152,10 @@ async fn serve(settings: Settings) -> ExitCode {
     }
 }
 
+#[cfg(feature = "fixtures")]
 async fn fulfill(settings: Settings, request: &Path, protocol: &str) -> ExitCode {
+    use actix_web::{test, web};
+
     let uri = match protocol {
         "auto" => "/webhook",
         "es" => "/webhook/es",
@@ -190,7 +201,10 @@ async fn fulfill(settings: Settings, request: &Path, protocol: &str) -> ExitCode
     }
 }
 
+#[cfg(feature = "fixtures")]
 async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
+    use intentful::fixtures::{self, ReplayOptions};
+
     let cases = match fixtures::discover(dir) {
         Ok(c) => c,
         Err(e) => {
@@ -235,4 +249,24 @@ async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+#[cfg(not(feature = "fixtures"))]
+async fn fulfill(_settings: Settings, _request: &Path, _protocol: &str) -> ExitCode {
+    without_fixture_kit("fulfill")
+}
+
+#[cfg(not(feature = "fixtures"))]
+async fn check_fixtures(_dir: &Path, _bless: bool) -> ExitCode {
+    without_fixture_kit("fixtures check")
+}
+
+#[cfg(not(feature = "fixtures"))]
+fn without_fixture_kit(command: &str) -> ExitCode {
+    eprintln!(
+        "intentful: `{command}` needs the fixture kit, which this build leaves out (built \
+         without the cargo feature `fixtures`, as the production image is); run it from a \
+         checkout: cargo run -- {command}"
+    );
+    ExitCode::from(2)
 }

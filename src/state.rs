@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
 use crate::shutdown::Shutdown;
+use crate::telemetry::WebhookMetrics;
 use crate::upstream::Upstreams;
 
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub gate: ClientGate,
     /// Where `/metrics` and `/intents` are served, and to whom.
     pub admin: crate::admin::Admin,
+    /// The series every webhook call observes, registered for the registry's keys.
+    pub metrics: WebhookMetrics,
     /// The rustls configuration when `server.tls` is set, loaded and checked at start.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Set when the shutdown grace period starts; calls still running at its end fall back.
@@ -93,12 +96,17 @@ impl AppState {
         }
         let tls = crate::tls::server_config(&settings.server.tls)?;
         let auth = Arc::new(Authenticator::new(&settings.auth, upstreams.http()));
+        let metrics = WebhookMetrics::new(
+            registry.all().iter().map(|s| s.key.as_str()),
+            !settings.cx.webhooks.is_empty(),
+        );
         let upstreams = Arc::new(upstreams);
         let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
             .map_err(StartupError::Events)?;
         Ok(AppState {
             events,
             auth,
+            metrics,
             gate: ClientGate::new(&settings.limits),
             admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
             tls,

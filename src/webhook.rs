@@ -66,7 +66,9 @@ impl Route {
 /// and the fixture kit see a fallback without reading logs, and Dialogflow ignores it.
 pub const OUTCOME_HEADER: &str = "x-intentful-outcome";
 
-const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const CLOUD_TRACE: HeaderName = HeaderName::from_static("x-cloud-trace-context");
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// The actix handler behind the webhook routes.
 pub async fn handle(
@@ -77,7 +79,7 @@ pub async fn handle(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let started = Instant::now();
-    let _in_flight = telemetry::InFlight::start();
+    let _in_flight = state.metrics.in_flight();
     let request_id = request_id(&req);
     let result = async {
         // Credentials first, as far as the headers prove them: a stranger learns nothing, not
@@ -132,8 +134,7 @@ pub async fn handle(
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        resp.headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID), v);
+        resp.headers_mut().insert(REQUEST_ID, v);
     }
     resp
 }
@@ -180,9 +181,8 @@ struct Call<'a> {
 
 /// The Cloud Trace resource name and span id for this request's log lines.
 fn trace_of(req: &HttpRequest, state: &AppState) -> Option<(String, String)> {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let (trace, span) =
-        telemetry::trace_from_headers(header("x-cloud-trace-context"), header("traceparent"))?;
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let (trace, span) = telemetry::trace_from_headers(header(&CLOUD_TRACE), header(&TRACEPARENT))?;
     let project = telemetry::gcp_project(&state.settings.log)?;
     Some((format!("projects/{project}/traces/{trace}"), span))
 }
@@ -268,18 +268,24 @@ async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>,
     let elapsed = call.started.elapsed();
     let elapsed_ms = elapsed.as_millis() as u64;
     hang_up.answered();
-    span.in_scope(|| match &done.cause {
-        // Both lines name the outcome themselves: recording it into the span would format the
-        // span's fields again, and at `warn` the `info` span is filtered out.
+    // Both lines name the outcome themselves: recording it into the span would format the
+    // span's fields again, and at `warn` the `info` span is filtered out.
+    match &done.cause {
         Some(cause) => tracing::warn!(
+            parent: &span,
             outcome = done.outcome.as_str(),
             elapsed_ms,
             cause = %cause,
             "answered with the fallback"
         ),
-        None => tracing::info!(outcome = done.outcome.as_str(), elapsed_ms, "answered"),
-    });
-    telemetry::record_webhook(
+        None => tracing::info!(
+            parent: &span,
+            outcome = done.outcome.as_str(),
+            elapsed_ms,
+            "answered"
+        ),
+    }
+    state.metrics.observe(
         call.route.label(),
         protocol.as_str(),
         intent_label,
@@ -325,7 +331,7 @@ impl Drop for HangUp<'_> {
 /// The caller's `X-Request-Id` when it is sane, else a fresh one.
 fn request_id(req: &HttpRequest) -> Arc<str> {
     req.headers()
-        .get(REQUEST_ID)
+        .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(Arc::from)
@@ -424,6 +430,33 @@ mod tests {
         assert_eq!(l["intent"], "input.welcome", "{l}");
         assert_eq!(l["protocol"], "es", "{l}");
         assert!(l["session"].as_str().is_some_and(|s| !s.is_empty()), "{l}");
+    }
+
+    /// Every label a call can carry has its series registered at start-up.
+    #[test]
+    fn every_route_protocol_and_outcome_is_registered() {
+        use crate::telemetry::{OUTCOMES, UNKNOWN_INTENT, WEBHOOK_ROUTES};
+        for route in [Route::Auto, Route::Es, Route::Cx, Route::CxNamed] {
+            let (_, accepted) = WEBHOOK_ROUTES
+                .iter()
+                .find(|(label, _)| *label == route.label())
+                .unwrap_or_else(|| panic!("{} has no series", route.label()));
+            let protocols = route
+                .protocol()
+                .map_or(vec![Protocol::Es, Protocol::Cx], |p| vec![p]);
+            for p in protocols {
+                assert!(accepted.contains(&p.as_str()), "{} {p}", route.label());
+            }
+        }
+        for outcome in [
+            Outcome::Ok,
+            Outcome::FallbackError,
+            Outcome::FallbackDeadline,
+            Outcome::FallbackRender,
+        ] {
+            assert!(OUTCOMES.contains(&outcome.as_str()), "{}", outcome.as_str());
+        }
+        assert_eq!(Outcome::UnknownIntent.as_str(), UNKNOWN_INTENT.0);
     }
 
     /// A handler's own lines carry the call's span fields, from every poll of the handler, and

@@ -102,9 +102,15 @@ impl RenderCtx {
         if let Some(problem) = reply.invalid_params() {
             return Err(RenderError::Json(problem.to_string()));
         }
-        let bytes = match self {
-            RenderCtx::Es(ctx) => serde_json::to_vec(&es_render::render(reply, ctx)?),
-            RenderCtx::Cx(ctx) => serde_json::to_vec(&cx_render::render(reply, ctx, cx)?),
+        // Most answers are a few hundred bytes: one buffer, no growing.
+        let mut bytes = Vec::with_capacity(1024);
+        match self {
+            RenderCtx::Es(ctx) => {
+                serde_json::to_writer(&mut bytes, &es_render::render(reply, ctx)?)
+            }
+            RenderCtx::Cx(ctx) => {
+                serde_json::to_writer(&mut bytes, &cx_render::render(reply, ctx, cx)?)
+            }
         }
         .map_err(|e| RenderError::Json(e.to_string()))?;
         if bytes.len() > MAX_RESPONSE_BYTES {

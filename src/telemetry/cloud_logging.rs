@@ -4,21 +4,24 @@
 //! `trace` / `span_id` under `logging.googleapis.com/trace` / `spanId`, so that a webhook
 //! call's lines group under its trace in the console.
 //!
-//! A span's fields are kept by the fmt layer as a JSON object formatted by [`JsonFields`]; the
-//! line takes their values as they are.
+//! A span's fields are kept by the fmt layer as a JSON object formatted by [`SpanFields`]; the
+//! line takes their values as they are. Span and event fields are read by one visitor, so a
+//! value looks the same on the line whichever of them it came from.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::ser::{SerializeMap, Serializer as _};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use tracing::field::{Field, Visit};
+use tracing::span::Record;
 use tracing::{Event, Level, Subscriber};
 use tracing_log::NormalizeEvent;
-use tracing_subscriber::fmt::format::{JsonFields, Writer};
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
 /// The event format of JSON logs.
@@ -44,18 +47,37 @@ enum LineValue<'a> {
     Span(&'a RawValue),
 }
 
-/// Visits an event's own fields, under their line [`key`]s.
-struct Own(Vec<(&'static str, Value)>);
+/// Visits a span's or an event's fields, in order, under their own names.
+struct Fields(Vec<(&'static str, Value)>);
 
-impl Own {
-    fn put(&mut self, field: &Field, value: Value) {
-        if let Some(key) = key(field.name()) {
-            self.0.push((key, value));
-        }
+impl Default for Fields {
+    fn default() -> Self {
+        // Room for a webhook span's or line's fields without growing.
+        Fields(Vec::with_capacity(8))
     }
 }
 
-impl Visit for Own {
+impl Fields {
+    fn put(&mut self, field: &Field, value: Value) {
+        self.0.push((field.name(), value));
+    }
+}
+
+impl Serialize for Fields {
+    /// As a JSON object; a name recorded twice keeps its last value.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let last = |i: usize, name: &str| !self.0[i + 1..].iter().any(|(n, _)| *n == name);
+        s.collect_map(
+            self.0
+                .iter()
+                .enumerate()
+                .filter(|(i, (name, _))| last(*i, name))
+                .map(|(_, (name, value))| (name, value)),
+        )
+    }
+}
+
+impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.put(field, value.into());
     }
@@ -76,13 +98,74 @@ impl Visit for Own {
     }
 }
 
-impl<S> FormatEvent<S, JsonFields> for CloudLogging
+/// How the fmt layer keeps a span's fields: one JSON object, `{"request_id":"...",...}`.
+pub struct SpanFields;
+
+impl<'writer> FormatFields<'writer> for SpanFields {
+    fn format_fields<R: RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
+        let mut visited = Fields::default();
+        fields.record(&mut visited);
+        let object = serde_json::to_string(&visited).map_err(|_| fmt::Error)?;
+        writer.write_str(&object)
+    }
+
+    /// A span's `record`: the new values over the ones it has.
+    fn add_fields(
+        &self,
+        current: &'writer mut FormattedFields<Self>,
+        fields: &Record<'_>,
+    ) -> fmt::Result {
+        let mut object: serde_json::Map<String, Value> =
+            serde_json::from_str(&current.fields).unwrap_or_default();
+        let mut visited = Fields::default();
+        fields.record(&mut visited);
+        for (name, value) in visited.0 {
+            object.insert(name.to_string(), value);
+        }
+        current.fields = serde_json::to_string(&object).map_err(|_| fmt::Error)?;
+        Ok(())
+    }
+}
+
+/// One line, as Cloud Logging reads it.
+struct Line<'a> {
+    severity: &'static str,
+    time: &'a str,
+    message: Option<&'a LineValue<'a>>,
+    /// Every other field, each key once.
+    fields: &'a [(&'a str, LineValue<'a>)],
+    target: &'a str,
+}
+
+impl Serialize for Line<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("severity", self.severity)?;
+        map.serialize_entry("time", self.time)?;
+        match self.message {
+            Some(message) => map.serialize_entry("message", message)?,
+            // Every line has a message, even an event without one.
+            None => map.serialize_entry("message", "")?,
+        }
+        for (key, value) in self.fields.iter().filter(|(k, _)| *k != "message") {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("target", self.target)?;
+        map.end()
+    }
+}
+
+impl<S> FormatEvent<S, SpanFields> for CloudLogging
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn format_event(
         &self,
-        ctx: &FmtContext<'_, S, JsonFields>,
+        ctx: &FmtContext<'_, S, SpanFields>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -97,18 +180,21 @@ where
         let time = time::OffsetDateTime::now_utc().format(&Rfc3339);
         // The event's own fields, then its spans' from the innermost out. A key's first value
         // wins: the event's over its spans', an inner span's over an outer one's.
-        let mut own = Own(Vec::new());
+        let mut own = Fields::default();
         event.record(&mut own);
-        let mut fields: Vec<(&str, LineValue)> = own
-            .0
-            .into_iter()
-            .map(|(k, v)| (k, LineValue::Own(v)))
-            .collect();
+        let mut fields: Vec<(&str, LineValue)> = Vec::with_capacity(16);
+        for (name, value) in own.0 {
+            if let Some(key) = key(name) {
+                if !fields.iter().any(|(k, _)| *k == key) {
+                    fields.push((key, LineValue::Own(value)));
+                }
+            }
+        }
         let spans: Vec<_> = ctx.event_scope().into_iter().flatten().collect();
         let extensions: Vec<_> = spans.iter().map(|span| span.extensions()).collect();
         for span_fields in extensions
             .iter()
-            .filter_map(|e| e.get::<FormattedFields<JsonFields>>())
+            .filter_map(|e| e.get::<FormattedFields<SpanFields>>())
         {
             // Values are copied as the JSON they are, not parsed.
             let Ok(object) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(&span_fields.fields)
@@ -122,26 +208,14 @@ where
                 }
             }
         }
-        let message = fields.iter().find(|(k, _)| *k == "message").map(|(_, v)| v);
-        let mut line = Vec::with_capacity(512);
-        let mut serializer = serde_json::Serializer::new(&mut line);
-        let written = (|| {
-            let mut map = serializer.serialize_map(None)?;
-            map.serialize_entry("severity", severity)?;
-            map.serialize_entry("time", time.as_deref().unwrap_or_default())?;
-            match message {
-                Some(message) => map.serialize_entry("message", message)?,
-                // Every line has a message, even an event without one.
-                None => map.serialize_entry("message", "")?,
-            }
-            for (key, value) in fields.iter().filter(|(k, _)| *k != "message") {
-                map.serialize_entry(key, value)?;
-            }
-            map.serialize_entry("target", meta.target())?;
-            map.end()
-        })();
-        written.map_err(|_| fmt::Error)?;
-        writer.write_str(std::str::from_utf8(&line).map_err(|_| fmt::Error)?)?;
+        let line = Line {
+            severity,
+            time: time.as_deref().unwrap_or_default(),
+            message: fields.iter().find(|(k, _)| *k == "message").map(|(_, v)| v),
+            fields: &fields,
+            target: meta.target(),
+        };
+        writer.write_str(&serde_json::to_string(&line).map_err(|_| fmt::Error)?)?;
         writeln!(writer)
     }
 }

@@ -15,7 +15,7 @@ pub(crate) mod test_buffer;
 mod trace_header;
 
 pub use self::metrics::*;
-pub use cloud_logging::CloudLogging;
+pub use cloud_logging::{CloudLogging, SpanFields};
 pub use settings::{gcp_project, LogSettings};
 pub use trace_header::trace_from_headers;
 
@@ -25,7 +25,6 @@ use std::time::Duration;
 
 use tracing::Subscriber;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlockingBuilder, WorkerGuard};
-use tracing_subscriber::fmt::format::JsonFields;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -53,7 +52,7 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let lines = tracing_subscriber::fmt::layer()
-        .fmt_fields(JsonFields::new())
+        .fmt_fields(SpanFields)
         .event_format(CloudLogging)
         .with_writer(writer);
     tracing_subscriber::registry().with(filter).with(lines)

@@ -1,6 +1,9 @@
 //! One integration test binary (one link step): fixture replay, registry drift, deadline,
 //! bad input and the HTTP surface, against the real server on port 0 or the in-process app.
 
+// Test code, helpers included: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod admin;
 mod auth;
 mod auth_order;

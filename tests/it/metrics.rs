@@ -136,15 +136,29 @@ async fn post(addr: &str, path: &str, body: &str, token: Option<&str>) -> u16 {
 async fn metrics_parse_and_counters_move_with_requests() {
     let (_child, addr) = start();
     let welcome = es_request("input.welcome").to_string();
-    // Calls answered before anyone scraped are counted too (the recorder is installed at start).
+    // Every intent's series exist from start-up, at 0.
+    let fresh = scrape(&addr).await;
+    let welcome_ok = [
+        ("route", "/webhook/es"),
+        ("intent", "input.welcome"),
+        ("outcome", "ok"),
+    ];
+    let listed = |scrape: &Scrape| {
+        scrape.samples.iter().any(|s| {
+            s.metric == "intentful_webhook_requests_total"
+                && welcome_ok.iter().all(|(k, v)| s.labels.get(k) == Some(*v))
+        })
+    };
+    assert!(listed(&fresh), "no series before the first call");
+    assert_eq!(
+        value(&fresh, "intentful_webhook_requests_total", &welcome_ok),
+        0.0
+    );
+    // And count from the first call.
     assert_eq!(post(&addr, "/webhook/es", &welcome, None).await, 200);
     let before = scrape(&addr).await;
     assert_eq!(
-        value(
-            &before,
-            "intentful_webhook_requests_total",
-            &[("route", "/webhook/es"), ("intent", "input.welcome")]
-        ),
+        value(&before, "intentful_webhook_requests_total", &welcome_ok),
         1.0
     );
 

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use intentful::config::{Secret, Settings, UpstreamAuth};
+use intentful::config::{Settings, UpstreamAuth};
+use intentful::secret::Secret;
 use intentful::upstream::settings::{JwtAlgorithm, KeyLocation};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@ use base64::Engine;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use reqwest::RequestBuilder;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub(crate) struct BasicAuth(Option<HeaderValue>);
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 use crate::upstream::settings::{ClientAuth, UpstreamAuth};
 use crate::upstream::UpstreamErrorKind;
 

@@ -1,10 +1,9 @@
 //! Dialogflow CX v3: what a `WebhookRequest` carries that a turn or its answer reads, and the
 //! [`Turn`] made from it. Everything else in the request (queued messages, sentiment, language
-//! info) is skipped unread.
+//! info) is skipped unread. The top-level fields are read by [`super::request`]'s one pass
+//! over the body.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
-use serde_with::{serde_as, DefaultOnNull};
 
 use super::cx::{FulfillmentInfo, IntentInfo, PageInfo, ParameterState, SessionInfo};
 use super::cx_render::CxCtx;
@@ -13,35 +12,21 @@ use super::{Protocol, Turn};
 use crate::error::WebhookError;
 
 /// The read part of a CX `WebhookRequest`, as tolerant as the full wire type.
-#[serde_as]
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct CxRequest {
-    #[serde_as(as = "DefaultOnNull")]
-    #[serde(alias = "detect_intent_response_id")]
-    detect_intent_response_id: String,
+    pub(super) detect_intent_response_id: String,
     /// The `query` oneof: Dialogflow sets one of these five.
-    text: Option<String>,
-    #[serde(alias = "trigger_intent")]
-    trigger_intent: Option<String>,
-    transcript: Option<String>,
-    #[serde(alias = "trigger_event")]
-    trigger_event: Option<String>,
-    #[serde(alias = "dtmf_digits")]
-    dtmf_digits: Option<String>,
-    #[serde_as(as = "DefaultOnNull")]
-    #[serde(alias = "language_code")]
-    language_code: String,
-    #[serde(alias = "fulfillment_info")]
-    fulfillment_info: Option<FulfillmentInfo>,
-    #[serde(alias = "intent_info")]
-    intent_info: Option<IntentInfo>,
-    #[serde(alias = "page_info")]
-    page_info: Option<PageInfo>,
-    #[serde(alias = "session_info")]
-    session_info: Option<SessionInfo>,
-    #[serde_as(as = "DefaultOnNull")]
-    payload: Map<String, Value>,
+    pub(super) text: Option<String>,
+    pub(super) trigger_intent: Option<String>,
+    pub(super) transcript: Option<String>,
+    pub(super) trigger_event: Option<String>,
+    pub(super) dtmf_digits: Option<String>,
+    pub(super) language_code: String,
+    pub(super) fulfillment_info: Option<FulfillmentInfo>,
+    pub(super) intent_info: Option<IntentInfo>,
+    pub(super) page_info: Option<PageInfo>,
+    pub(super) session_info: Option<SessionInfo>,
+    pub(super) payload: Map<String, Value>,
 }
 
 impl CxRequest {
@@ -145,7 +130,7 @@ mod tests {
     use serde_json::json;
 
     fn read(v: Value) -> CxRequest {
-        serde_json::from_value(v).expect("a CX request")
+        crate::protocol::request::Body::read(&v.to_string()).into_cx()
     }
 
     fn full() -> Value {

@@ -1,5 +1,6 @@
 //! Dialogflow ES v2: what a `WebhookRequest` carries that a turn or its answer reads, and the
-//! [`Turn`] made from it. Everything else in the request is skipped unread.
+//! [`Turn`] made from it. Everything else in the request is skipped unread. The top-level
+//! fields are read by [`super::request`]'s one pass over the body.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -13,25 +14,18 @@ use super::{Protocol, Turn};
 use crate::error::WebhookError;
 
 /// The read part of an ES `WebhookRequest`, as tolerant as the full wire type.
-#[serde_as]
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Default)]
 pub struct EsRequest {
-    #[serde_as(as = "DefaultOnNull")]
-    session: String,
-    #[serde_as(as = "DefaultOnNull")]
-    #[serde(alias = "response_id")]
-    response_id: String,
-    #[serde(alias = "query_result")]
-    query_result: Option<QueryResult>,
-    #[serde(alias = "original_detect_intent_request")]
-    original_detect_intent_request: Option<OriginalDetectIntentRequest>,
+    pub(super) session: String,
+    pub(super) response_id: String,
+    pub(super) query_result: Option<QueryResult>,
+    pub(super) original_detect_intent_request: Option<OriginalDetectIntentRequest>,
 }
 
 #[serde_as]
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct QueryResult {
+pub(super) struct QueryResult {
     #[serde_as(as = "DefaultOnNull")]
     #[serde(alias = "query_text")]
     query_text: String,
@@ -134,7 +128,7 @@ mod tests {
     use serde_json::json;
 
     fn read(v: Value) -> EsRequest {
-        serde_json::from_value(v).expect("an ES request")
+        crate::protocol::request::Body::read(&v.to_string()).into_es()
     }
 
     #[test]

@@ -1,18 +1,22 @@
 //! [`Request`]: a webhook body read as Dialogflow ES or CX, then split into the handler's
 //! [`Turn`] and what rendering its answer needs ([`RenderCtx`]).
 //!
-//! On `/webhook` the protocol is told by the body's top-level keys (ES `queryResult`, CX
-//! `fulfillmentInfo`/`sessionInfo`/...): one pass over the keys with every value skipped, then
-//! one typed parse. A body with both protocols' keys, or neither, is refused with advice.
+//! Every body is read in one typed pass into [`Body`], the top-level fields of both protocols
+//! (their names never overlap). On `/webhook` the fields that came tell the protocol (ES
+//! `queryResult`, CX `fulfillmentInfo`/`sessionInfo`/...); a body with both protocols' fields,
+//! or neither, is refused with advice.
 
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::error::Category;
+use serde_json::{Map, Value};
+use serde_with::{serde_as, DefaultOnNull};
 
+use super::cx::{FulfillmentInfo, IntentInfo, PageInfo, SessionInfo};
 use super::cx_render::{self, CxCtx, CxSettings};
 use super::cx_turn::CxRequest;
+use super::es::OriginalDetectIntentRequest;
 use super::es_render::{self, EsCtx};
-use super::es_turn::EsRequest;
+use super::es_turn::{EsRequest, QueryResult};
 use super::{Protocol, RenderError, Reply, Turn};
 use crate::error::WebhookError;
 
@@ -49,14 +53,20 @@ impl Request {
                 e.valid_up_to()
             ))
         })?;
-        let request = match protocol.map_or_else(|| detect(text), Ok)? {
+        let what = match protocol {
+            Some(Protocol::Es) => "Dialogflow ES WebhookRequest",
+            Some(Protocol::Cx) => "Dialogflow CX WebhookRequest",
+            None => "Dialogflow WebhookRequest",
+        };
+        let body: Body = json(text, what)?;
+        let request = match protocol.map_or_else(|| body.protocol(), Ok)? {
             Protocol::Es => {
-                let r: EsRequest = json(text, "Dialogflow ES WebhookRequest")?;
+                let r = body.into_es();
                 r.check()?;
                 Request::Es(r)
             }
             Protocol::Cx => {
-                let r: CxRequest = json(text, "Dialogflow CX WebhookRequest")?;
+                let r = body.into_cx();
                 r.check()?;
                 Request::Cx(r)
             }
@@ -120,48 +130,103 @@ impl RenderCtx {
     }
 }
 
-/// The top-level keys that name a protocol, by either JSON name; every value is skipped.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Markers {
+/// The top-level fields of an ES and of a CX `WebhookRequest`, by either JSON name, that a
+/// turn or its answer reads; everything else is skipped unread.
+#[serde_as]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct Body {
+    // ES
+    #[serde_as(as = "DefaultOnNull")]
+    session: String,
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "response_id")]
+    response_id: String,
     #[serde(alias = "query_result")]
-    query_result: Option<IgnoredAny>,
+    query_result: Option<QueryResult>,
     #[serde(alias = "original_detect_intent_request")]
-    original_detect_intent_request: Option<IgnoredAny>,
+    original_detect_intent_request: Option<OriginalDetectIntentRequest>,
+    // CX
     #[serde(alias = "detect_intent_response_id")]
-    detect_intent_response_id: Option<IgnoredAny>,
+    detect_intent_response_id: Option<String>,
+    text: Option<String>,
+    #[serde(alias = "trigger_intent")]
+    trigger_intent: Option<String>,
+    transcript: Option<String>,
+    #[serde(alias = "trigger_event")]
+    trigger_event: Option<String>,
+    #[serde(alias = "dtmf_digits")]
+    dtmf_digits: Option<String>,
+    #[serde_as(as = "DefaultOnNull")]
+    #[serde(alias = "language_code")]
+    language_code: String,
     #[serde(alias = "fulfillment_info")]
-    fulfillment_info: Option<IgnoredAny>,
-    #[serde(alias = "session_info")]
-    session_info: Option<IgnoredAny>,
-    #[serde(alias = "page_info")]
-    page_info: Option<IgnoredAny>,
+    fulfillment_info: Option<FulfillmentInfo>,
     #[serde(alias = "intent_info")]
-    intent_info: Option<IgnoredAny>,
+    intent_info: Option<IntentInfo>,
+    #[serde(alias = "page_info")]
+    page_info: Option<PageInfo>,
+    #[serde(alias = "session_info")]
+    session_info: Option<SessionInfo>,
+    #[serde_as(as = "DefaultOnNull")]
+    payload: Map<String, Value>,
 }
 
-/// The protocol whose keys the body has; both or neither is refused with advice.
-fn detect(text: &str) -> Result<Protocol, WebhookError> {
-    let m: Markers = json(text, "Dialogflow WebhookRequest")?;
-    let es = m.query_result.is_some() || m.original_detect_intent_request.is_some();
-    let cx = m.detect_intent_response_id.is_some()
-        || m.fulfillment_info.is_some()
-        || m.session_info.is_some()
-        || m.page_info.is_some()
-        || m.intent_info.is_some();
-    match (es, cx) {
-        (true, false) => Ok(Protocol::Es),
-        (false, true) => Ok(Protocol::Cx),
-        (true, true) => Err(WebhookError::NotARequest(
-            "ambiguous body: it has both ES fields (queryResult) and CX fields \
-             (fulfillmentInfo/sessionInfo); post it to /webhook/es or /webhook/cx to pick the protocol"
-                .into(),
-        )),
-        (false, false) => Err(WebhookError::NotARequest(
-            "not a Dialogflow WebhookRequest: expected ES `queryResult` or CX `fulfillmentInfo`/`sessionInfo`; \
-             post to /webhook/es or /webhook/cx to pick the protocol"
-                .into(),
-        )),
+impl Body {
+    /// The protocol whose fields the body has; both or neither is refused with advice.
+    fn protocol(&self) -> Result<Protocol, WebhookError> {
+        let es = self.query_result.is_some() || self.original_detect_intent_request.is_some();
+        let cx = self.detect_intent_response_id.is_some()
+            || self.fulfillment_info.is_some()
+            || self.session_info.is_some()
+            || self.page_info.is_some()
+            || self.intent_info.is_some();
+        match (es, cx) {
+            (true, false) => Ok(Protocol::Es),
+            (false, true) => Ok(Protocol::Cx),
+            (true, true) => Err(WebhookError::NotARequest(
+                "ambiguous body: it has both ES fields (queryResult) and CX fields \
+                 (fulfillmentInfo/sessionInfo); post it to /webhook/es or /webhook/cx to pick the protocol"
+                    .into(),
+            )),
+            (false, false) => Err(WebhookError::NotARequest(
+                "not a Dialogflow WebhookRequest: expected ES `queryResult` or CX `fulfillmentInfo`/`sessionInfo`; \
+                 post to /webhook/es or /webhook/cx to pick the protocol"
+                    .into(),
+            )),
+        }
+    }
+
+    pub(super) fn into_es(self) -> EsRequest {
+        EsRequest {
+            session: self.session,
+            response_id: self.response_id,
+            query_result: self.query_result,
+            original_detect_intent_request: self.original_detect_intent_request,
+        }
+    }
+
+    pub(super) fn into_cx(self) -> CxRequest {
+        CxRequest {
+            detect_intent_response_id: self.detect_intent_response_id.unwrap_or_default(),
+            text: self.text,
+            trigger_intent: self.trigger_intent,
+            transcript: self.transcript,
+            trigger_event: self.trigger_event,
+            dtmf_digits: self.dtmf_digits,
+            language_code: self.language_code,
+            fulfillment_info: self.fulfillment_info,
+            intent_info: self.intent_info,
+            page_info: self.page_info,
+            session_info: self.session_info,
+            payload: self.payload,
+        }
+    }
+
+    /// A body from test JSON, skipping the protocol checks.
+    #[cfg(test)]
+    pub(super) fn read(text: &str) -> Body {
+        serde_json::from_str(text).expect("a webhook body")
     }
 }
 
@@ -274,7 +339,7 @@ mod tests {
             (
                 r#"{"queryResult": 5, "session": "s"}"#,
                 422,
-                "not a Dialogflow ES WebhookRequest",
+                "not a Dialogflow WebhookRequest: invalid type: integer `5`, expected struct QueryResult",
             ),
             (r#"[1]"#, 422, "expected a JSON object"),
             (r#"{"queryResult": {}} x"#, 400, "trailing characters"),

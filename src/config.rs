@@ -199,7 +199,12 @@ impl Settings {
         };
         let figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(file)
-            .merge(Env::prefixed("INTENTFUL_").split("__"))
+            // The test suite's own variables (src/pg/testing.rs), not settings.
+            .merge(
+                Env::prefixed("INTENTFUL_")
+                    .ignore(&["test_postgres", "require_postgres"])
+                    .split("__"),
+            )
             .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()));
         Settings::from_figment(figment)
     }
@@ -378,6 +383,9 @@ mod tests {
             )?;
             jail.set_env("INTENTFUL_DEADLINE__MARGIN_MS", "250");
             jail.set_env("PORT", "7000");
+            // The test suite's variables are no settings (no unknown-key error).
+            jail.set_env("INTENTFUL_TEST_POSTGRES", "postgres://localhost/x");
+            jail.set_env("INTENTFUL_REQUIRE_POSTGRES", "1");
             let s = Settings::load(None).map_err(|e| e.to_string())?;
             assert_eq!(s.server.port, 7000);
             assert_eq!(s.deadline.margin_ms, 250);

@@ -37,6 +37,7 @@ pub mod intent;
 #[path = "../intents/mod.rs"]
 pub mod intents;
 pub mod limits;
+pub mod pg; // shared state for several instances (issue 18)
 pub mod protocol;
 pub mod routes;
 pub mod secret;

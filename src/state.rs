@@ -27,6 +27,9 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Event triggers (issue 16): `None` when no `[sources]` are configured.
     pub events: Option<Arc<crate::ingest::Ingest>>,
+    /// The PostgreSQL pool several instances share (`events.store = "postgres://..."`), when
+    /// something here uses it.
+    pub pg: Option<Arc<crate::pg::Pg>>,
     ready: AtomicBool,
 }
 
@@ -101,10 +104,23 @@ impl AppState {
             !settings.cx.webhooks.is_empty(),
         );
         let upstreams = Arc::new(upstreams);
-        let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
-            .map_err(StartupError::Events)?;
+        let pg = match settings.events.postgres_url() {
+            Some(url) if !settings.sources.is_empty() => Some(Arc::new(
+                crate::pg::Pg::new(url, &settings.events.pg_options())
+                    .map_err(|e| StartupError::Events(format!("events.store: {e}")))?,
+            )),
+            _ => None,
+        };
+        let events = crate::ingest::Ingest::from_settings(
+            &settings,
+            handlers,
+            upstreams.clone(),
+            pg.clone(),
+        )
+        .map_err(StartupError::Events)?;
         Ok(AppState {
             events,
+            pg,
             auth,
             metrics,
             gate: ClientGate::new(&settings.limits),

@@ -90,7 +90,8 @@ impl Ingest {
             upstreams,
             clock: Clock::new(),
             wake: Notify::new(),
-            owner: uuid::Uuid::new_v4().to_string(),
+            // The process id first: an operator (or a test) looking at a claim can tell whose it is.
+            owner: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
         }))
     }
 

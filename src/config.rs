@@ -319,6 +319,17 @@ impl Settings {
                 );
             }
         }
+        if self.limits.shared == crate::limits::LimitSharing::Postgres {
+            if self.events.postgres_url().is_none() {
+                return bad(
+                    "limits.shared",
+                    "`postgres` counts in the database of events.store, which must then be a postgres:// URL",
+                );
+            }
+            if self.limits.shared_timeout_ms == 0 {
+                return bad("limits.shared_timeout_ms", "must be above 0");
+            }
+        }
         for (event, target) in &self.cx.events {
             if target.page.is_some() == target.flow.is_some() {
                 return bad(
@@ -364,6 +375,23 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         Settings::default().validate().unwrap();
+    }
+
+    #[test]
+    fn shared_limits_need_a_postgres_store_whose_url_is_never_repeated() {
+        let mut s = Settings::default();
+        s.limits.shared = crate::limits::LimitSharing::Postgres;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("limits.shared"), "{err}");
+        s.events.store = Some(Secret::new("postgres://app:hunter2@db:5432/intentful"));
+        s.validate().unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        s.events.store = Some(Secret::new("postgres://app:hunter2@db:nope/intentful"));
+        let err = s.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("events.store") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 
     #[test]

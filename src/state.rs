@@ -104,8 +104,9 @@ impl AppState {
             !settings.cx.webhooks.is_empty(),
         );
         let upstreams = Arc::new(upstreams);
+        let shared_limits = settings.limits.shared == crate::limits::LimitSharing::Postgres;
         let pg = match settings.events.postgres_url() {
-            Some(url) if !settings.sources.is_empty() => Some(Arc::new(
+            Some(url) if !settings.sources.is_empty() || shared_limits => Some(Arc::new(
                 crate::pg::Pg::new(url, &settings.events.pg_options())
                     .map_err(|e| StartupError::Events(format!("events.store: {e}")))?,
             )),
@@ -118,12 +119,19 @@ impl AppState {
             pg.clone(),
         )
         .map_err(StartupError::Events)?;
+        let gate = match (&pg, shared_limits) {
+            (Some(pg), true) => ClientGate::new(&settings.limits).shared_through(
+                pg.clone(),
+                std::time::Duration::from_millis(settings.limits.shared_timeout_ms),
+            ),
+            _ => ClientGate::new(&settings.limits),
+        };
         Ok(AppState {
             events,
             pg,
             auth,
             metrics,
-            gate: ClientGate::new(&settings.limits),
+            gate,
             admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
             tls,
             shutdown: Shutdown::default(),

@@ -25,6 +25,7 @@ mod google_keys;
 mod hostile_input;
 mod http_layer;
 mod limits;
+mod limits_shared;
 mod log_fields;
 mod log_filter;
 mod log_format;

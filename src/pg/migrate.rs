@@ -79,3 +79,58 @@ pub async fn run(client: &mut Client) -> Result<(), PgError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pg::{Pg, PgOptions};
+    use std::time::Duration;
+
+    /// Without the advisory lock, all but one fail (`CREATE TABLE` racing on the catalog).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn instances_starting_together_migrate_once() {
+        let Some(url) =
+            crate::pg::testing::fresh_schema_url("instances_starting_together_migrate_once").await
+        else {
+            return;
+        };
+        let options = PgOptions {
+            pool_size: 2,
+            statement_timeout: Duration::from_secs(5),
+        };
+        let pgs: Vec<Pg> = (0..4).map(|_| Pg::new(&url, &options).unwrap()).collect();
+        let all = futures::future::join_all(pgs.iter().map(|pg| pg.migrate())).await;
+        assert!(all.iter().all(|r| r.is_ok()), "{all:?}");
+        let versions: Vec<i32> = pgs[0]
+            .run(|c| async move {
+                let rows = c
+                    .query(
+                        "SELECT version FROM intentful_migrations ORDER BY version",
+                        &[],
+                    )
+                    .await?;
+                Ok(rows.iter().map(|r| r.get(0)).collect())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            versions,
+            Pg::migration_versions(),
+            "each applied once, in order"
+        );
+        // The session settings the store relies on.
+        let settings: (String, String) = pgs[1]
+            .run(|c| async move {
+                let r = c
+                    .query_one(
+                        "SELECT current_setting('synchronous_commit'),
+                                current_setting('statement_timeout')",
+                        &[],
+                    )
+                    .await?;
+                Ok((r.get(0), r.get(1)))
+            })
+            .await
+            .unwrap();
+        assert_eq!(settings, ("on".to_string(), "5s".to_string()));
+    }
+}

@@ -78,11 +78,13 @@ impl Pg {
     pub fn new(url: &str, options: &PgOptions) -> Result<Pg, PgError> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|_| PgError("not a valid PostgreSQL connection URL".into()))?;
-        // Kept with what the URL sets (a test's `search_path`, say).
+        // Kept with what the URL sets (a test's `search_path`, say). `synchronous_commit` on
+        // whatever the database's default: a 2xx promises the event is on disk.
         let timeout_ms = options.statement_timeout.as_millis();
+        let ours = format!("-c statement_timeout={timeout_ms} -c synchronous_commit=on");
         let opts = match config.get_options() {
-            Some(o) if !o.is_empty() => format!("{o} -c statement_timeout={timeout_ms}"),
-            _ => format!("-c statement_timeout={timeout_ms}"),
+            Some(o) if !o.is_empty() => format!("{o} {ours}"),
+            _ => ours,
         };
         config.options(opts);
         if config.get_application_name().is_none() {

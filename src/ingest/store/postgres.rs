@@ -87,6 +87,59 @@ async fn records(c: &Client, events: Vec<StoredEvent>) -> Result<Vec<EventRecord
         .collect())
 }
 
+/// One event in one statement (its own transaction: one round trip, one commit), the common
+/// delivery. The statement's snapshot may miss a duplicate committed while it waited on the
+/// unique key; then it returns no row and a second look finds it.
+async fn insert_one(c: Client, e: NewEvent) -> Result<Vec<Inserted>, PgError> {
+    let stmt = c
+        .prepare_cached(
+            "WITH added AS (
+                 INSERT INTO events (source, event_id, event_type, received_at, headers, body)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, event_id) DO NOTHING
+                 RETURNING seq),
+             jobs AS (
+                 INSERT INTO jobs (event_seq, handler, status, next_at, updated_at)
+                 SELECT added.seq, h, 'pending', $4, $4 FROM added, unnest($7::text[]) AS h)
+             SELECT seq, TRUE FROM added
+             UNION ALL
+             SELECT seq, FALSE FROM events
+             WHERE source = $1 AND event_id = $2 AND NOT EXISTS (SELECT 1 FROM added)",
+        )
+        .await?;
+    let headers = serde_json::to_string(&e.headers).unwrap_or_else(|_| "[]".into());
+    let row = c
+        .query_opt(
+            &stmt,
+            &[
+                &e.source,
+                &e.event_id,
+                &e.event_type,
+                &e.received_at,
+                &headers,
+                &e.body,
+                &e.handlers,
+            ],
+        )
+        .await?;
+    let (seq, stored): (i64, bool) = match row {
+        Some(r) => (r.get(0), r.get(1)),
+        None => {
+            let r = c
+                .query_one(
+                    "SELECT seq FROM events WHERE source = $1 AND event_id = $2",
+                    &[&e.source, &e.event_id],
+                )
+                .await?;
+            (r.get(0), false)
+        }
+    };
+    Ok(vec![match stored {
+        true => Inserted::Stored { seq },
+        false => Inserted::Duplicate { seq },
+    }])
+}
+
+/// A batch (an Okta delivery) in one transaction.
 async fn insert_all(mut c: Client, events: Vec<NewEvent>) -> Result<Vec<Inserted>, PgError> {
     let tx = c.transaction().await?;
     let add = tx
@@ -159,7 +212,12 @@ impl PgStore {
 
 impl EventStore for PgStore {
     fn insert(&self, events: Vec<NewEvent>) -> StoreResult<'_, Vec<Inserted>> {
-        Box::pin(self.with(move |c| insert_all(c, events)))
+        Box::pin(self.with(move |c| async move {
+            match <[NewEvent; 1]>::try_from(events) {
+                Ok([one]) => insert_one(c, one).await,
+                Err(events) => insert_all(c, events).await,
+            }
+        }))
     }
 
     fn claim(

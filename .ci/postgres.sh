@@ -2,8 +2,8 @@
 # Debian's package when no server is installed; a throwaway cluster in a temp dir, on loopback
 # and a private port, run by a non-root user (initdb refuses root); stopped and removed at exit.
 pg_bin=""
-for d in "$(dirname "$(command -v pg_ctl || echo /none/pg_ctl)")" /usr/lib/postgresql/*/bin; do
-  if [ -z "$pg_bin" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then pg_bin=$(readlink -f "$d"); fi
+for d in "$(dirname "$(readlink -f "$(command -v pg_ctl || echo /none/pg_ctl)")")" /usr/lib/postgresql/*/bin; do
+  if [ -z "$pg_bin" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then pg_bin=$d; fi
 done
 if [ -z "$pg_bin" ]; then
   echo "== installing postgresql (apt)"

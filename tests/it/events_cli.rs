@@ -13,6 +13,7 @@ use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{event_settings, spawn_events, wait_for, HELPDESK_SECRET, OKTA_SECRET};
+use crate::support_pg::fresh_schema_url;
 
 /// Runs the command without blocking the test's runtime, which serves the in-process server.
 async fn intentful(config: &Path, args: &[&str]) -> Output {
@@ -42,6 +43,18 @@ fn fixture(p: &str) -> String {
 
 #[actix_web::test]
 async fn list_show_replay_and_send() {
+    list_show_replay_and_send_on(None).await;
+}
+
+/// The same commands beside a server whose store is PostgreSQL.
+#[actix_web::test]
+async fn list_show_replay_and_send_on_postgres() {
+    if let Some(url) = fresh_schema_url("events_cli_on_postgres").await {
+        list_show_replay_and_send_on(Some(url)).await;
+    }
+}
+
+async fn list_show_replay_and_send_on(store_url: Option<String>) {
     let upstream = MockServer::start().await;
     // Dialogflow is down at first: the ticket goes to the dead letters.
     Mock::given(method("POST"))
@@ -60,6 +73,10 @@ async fn list_show_replay_and_send() {
         .retry
         .max_attempts = Some(2);
     settings.events.poll_interval_ms = 50;
+    settings.events.store = store_url.as_deref().map(intentful::config::Secret::new);
+    let store_line = store_url
+        .map(|u| format!("store = \"{u}\""))
+        .unwrap_or_default();
     let (server, state) = spawn_events(settings, EventRegistry::builtin().unwrap());
     let store = state.events.as_ref().unwrap().store.clone();
     let config = dir.path().join("intentful.toml");
@@ -71,6 +88,7 @@ async fn list_show_replay_and_send() {
             port = {port}
             [events]
             dir = "{dir}"
+            {store_line}
             [sources.helpdesk]
             verify = {{ kind = "standard_webhooks", secrets = ["{HELPDESK_SECRET}"] }}
             [sources.okta]

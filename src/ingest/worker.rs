@@ -53,6 +53,10 @@ async fn run(ingest: Arc<Ingest>, mut stopped: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(ingest.settings.workers));
     match ingest.store.recover(ingest.clock.now_ms()).await {
         Ok(0) => {}
+        Ok(n) if ingest.store.shared() => tracing::info!(
+            jobs = n,
+            "taking over event jobs whose lease ran out (their instance is gone)"
+        ),
         Ok(n) => tracing::info!(
             jobs = n,
             "resuming event jobs left running by the previous run"

@@ -32,7 +32,12 @@ impl From<tokio_postgres::Error> for PgError {
     fn from(e: tokio_postgres::Error) -> PgError {
         match e.as_db_error() {
             Some(db) => PgError(format!("postgres {}: {}", db.code().code(), db.message())),
-            None => PgError(format!("postgres: {e}")),
+            // The cause (refused, timed out, a DNS failure) is in the source; neither carries
+            // the URL.
+            None => match std::error::Error::source(&e) {
+                Some(cause) => PgError(format!("postgres: {e}: {cause}")),
+                None => PgError(format!("postgres: {e}")),
+            },
         }
     }
 }

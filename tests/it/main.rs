@@ -18,6 +18,7 @@ mod events_cli;
 mod events_crash;
 mod events_fixtures;
 mod events_http;
+mod events_postgres_start;
 mod events_two_instances;
 mod events_worker;
 mod fixtures_replay;

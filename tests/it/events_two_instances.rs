@@ -76,7 +76,9 @@ async fn two_instances_share_the_events_and_take_over_a_killed_ones_claims() {
         .await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("intentful.toml");
-    // A short lease (attempt timeout 2 s + 1 s), so the takeover comes within seconds.
+    // A short lease (attempt timeout 5 s + 0.5 s), so the takeover comes within seconds; the
+    // attempt timeout stays far above the upstream's 20 ms, so no attempt fails on a busy CI
+    // machine (a retry would be a second call).
     std::fs::write(
         &config,
         format!(
@@ -85,8 +87,8 @@ async fn two_instances_share_the_events_and_take_over_a_killed_ones_claims() {
             store = "{url}"
             dir = "{unused}"
             workers = 4
-            attempt_timeout_ms = 2000
-            lease_margin_ms = 1000
+            attempt_timeout_ms = 5000
+            lease_margin_ms = 500
             poll_interval_ms = 200
             [events.retry]
             base_ms = 10

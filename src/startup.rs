@@ -26,7 +26,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .wrap(actix_web::middleware::from_fn(
-            crate::admin::admin_listener_only_serves_its_paths,
+            routes::admin_listener_only_serves_its_paths,
         ))
         .wrap(crate::error::json_errors())
         .configure(routes::configure)

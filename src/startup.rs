@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 
 use crate::config::Settings;
@@ -23,10 +24,14 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // Only a server with an admin listener tells listeners apart: without one (the default),
+    // no call pays for the check. Workers build their app after every listener is bound.
+    let admin_listener = state.admin.addr().is_some();
     App::new()
         .app_data(state)
-        .wrap(actix_web::middleware::from_fn(
-            routes::admin_listener_only_serves_its_paths,
+        .wrap(Condition::new(
+            admin_listener,
+            from_fn(routes::admin_listener_only_serves_its_paths),
         ))
         .wrap(crate::error::json_errors())
         .configure(routes::configure)

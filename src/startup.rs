@@ -80,7 +80,7 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
 /// Waits for SIGTERM or SIGINT, then shuts down in the order load balancers need: `/readyz`
 /// turns unready, serving goes on for `server.shutdown_delay_ms`, then the listener closes and
 /// in-flight calls get up to `server.shutdown_grace_ms` to finish; those still running then
-/// answer with their fallback (see [`crate::shutdown`]).
+/// answer with their fallback (see `crate::shutdown`).
 pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
     wait_for_signal().await;
     state.set_ready(false);

@@ -1,6 +1,6 @@
 //! The webhook request path: auth -> body -> (named CX webhook known?) -> [`Request`] -> turn -> registry lookup -> budget
 //! -> dispatch under the call's span -> render -> respond. Everything before dispatch that goes
-//! wrong is a [`WebhookError`] (4xx JSON); everything after it is the intent's fallback (200).
+//! wrong is a `WebhookError` (4xx JSON); everything after it is the intent's fallback (200).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -60,3 +60,4 @@ pub mod tls;
 pub mod upstream;
 #[doc(hidden)]
 pub mod webhook;
+pub(crate) mod webhook_metrics;

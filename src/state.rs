@@ -8,8 +8,8 @@ use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
 use crate::shutdown::Shutdown;
-use crate::telemetry::WebhookMetrics;
 use crate::upstream::Upstreams;
+use crate::webhook_metrics::WebhookMetrics;
 
 pub struct AppState {
     pub settings: Arc<Settings>,

@@ -128,7 +128,7 @@ pub async fn handle(
             .insert_header((OUTCOME_HEADER, HeaderValue::from_static(outcome.as_str())))
             .body(body),
         Err(e) => {
-            telemetry::record_rejection(route.label(), e.code());
+            crate::webhook_metrics::record_rejection(route.label(), e.code());
             tracing::info!(request_id = %request_id, route = route.label(), code = e.code(), "webhook refused: {e}");
             e.error_response()
         }
@@ -435,7 +435,7 @@ mod tests {
     /// Every label a call can carry has its series registered at start-up.
     #[test]
     fn every_route_protocol_and_outcome_is_registered() {
-        use crate::telemetry::{OUTCOMES, UNKNOWN_INTENT, WEBHOOK_ROUTES};
+        use crate::webhook_metrics::{OUTCOMES, UNKNOWN_INTENT, WEBHOOK_ROUTES};
         for route in [Route::Auto, Route::Es, Route::Cx, Route::CxNamed] {
             let (_, accepted) = WEBHOOK_ROUTES
                 .iter()

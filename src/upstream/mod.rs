@@ -14,6 +14,7 @@ mod cache;
 mod call;
 mod concurrency;
 mod error;
+mod metrics;
 mod retry;
 mod send;
 pub mod settings;
@@ -49,7 +50,7 @@ pub struct Upstream {
     breaker: breaker::Breaker,
     limiter: concurrency::Limiter,
     cache: cache::ResponseCache,
-    metrics: crate::telemetry::UpstreamMetrics,
+    metrics: metrics::UpstreamMetrics,
 }
 
 impl Upstream {
@@ -66,7 +67,7 @@ impl Upstream {
             breaker: breaker::Breaker::new(name, &s.breaker),
             limiter: concurrency::Limiter::new(s.max_concurrency),
             cache: cache::ResponseCache::new(&s.cache),
-            metrics: crate::telemetry::UpstreamMetrics::new(name),
+            metrics: metrics::UpstreamMetrics::new(name),
         }
     }
 }

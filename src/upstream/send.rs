@@ -16,7 +16,6 @@ use super::cache;
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
 use crate::chunks::Chunks;
-use crate::telemetry;
 
 /// Below this, a call cannot do anything useful; failing at once keeps the budget for the reply.
 const MIN_CALL_TIME: Duration = Duration::from_millis(5);
@@ -82,14 +81,14 @@ impl UpstreamRequest {
             .unwrap_or(Err(UpstreamErrorKind::BudgetExhausted));
         // A hit: answered without a request of its own (stored, or another caller's flight).
         let hit = answer.is_ok() && !fetched.load(Ordering::Relaxed);
-        telemetry::record_cache(&up.name, if hit { "hit" } else { "miss" });
+        super::metrics::record_cache(&up.name, if hit { "hit" } else { "miss" });
         let kind = match answer {
             Ok(resp) => return Ok((*resp).clone()),
             Err(kind) => kind,
         };
         if !opts.max_stale.is_zero() && stale_allowed(&kind) {
             if let Some(stale) = up.cache.stale(&key, &self.headers, opts.max_stale).await {
-                telemetry::record_cache(&up.name, "stale");
+                super::metrics::record_cache(&up.name, "stale");
                 tracing::info!(upstream = %up.name, error = %kind, "served a stale cache entry");
                 return Ok((*stale).clone());
             }
@@ -186,7 +185,7 @@ impl UpstreamRequest {
                 tracing::debug!(upstream = %up.name, ?wait, "no budget left for a retry");
                 return Err(failure.kind);
             }
-            telemetry::record_retry(&up.name);
+            super::metrics::record_retry(&up.name);
             tokio::time::sleep(wait).await;
             last = failure.kind;
         }

@@ -199,7 +199,12 @@ impl Settings {
         };
         let figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(file)
-            .merge(Env::prefixed("INTENTFUL_").split("__"))
+            // The test suite's own variables (src/pg/testing.rs), not settings.
+            .merge(
+                Env::prefixed("INTENTFUL_")
+                    .ignore(&["test_postgres", "require_postgres"])
+                    .split("__"),
+            )
             .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()));
         Settings::from_figment(figment)
     }
@@ -314,6 +319,17 @@ impl Settings {
                 );
             }
         }
+        if self.limits.shared == crate::limits::LimitSharing::Postgres {
+            if self.events.postgres_url().is_none() {
+                return bad(
+                    "limits.shared",
+                    "`postgres` counts in the database of events.store, which must then be a postgres:// URL",
+                );
+            }
+            if self.limits.shared_timeout_ms == 0 {
+                return bad("limits.shared_timeout_ms", "must be above 0");
+            }
+        }
         for (event, target) in &self.cx.events {
             if target.page.is_some() == target.flow.is_some() {
                 return bad(
@@ -362,6 +378,23 @@ mod tests {
     }
 
     #[test]
+    fn shared_limits_need_a_postgres_store_whose_url_is_never_repeated() {
+        let mut s = Settings::default();
+        s.limits.shared = crate::limits::LimitSharing::Postgres;
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("limits.shared"), "{err}");
+        s.events.store = Some(Secret::new("postgres://app:hunter2@db:5432/intentful"));
+        s.validate().unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        s.events.store = Some(Secret::new("postgres://app:hunter2@db:nope/intentful"));
+        let err = s.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("events.store") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn toml_then_env_then_port() {
         Jail::expect_with(|jail| {
             jail.create_file(
@@ -378,6 +411,9 @@ mod tests {
             )?;
             jail.set_env("INTENTFUL_DEADLINE__MARGIN_MS", "250");
             jail.set_env("PORT", "7000");
+            // The test suite's variables are no settings (no unknown-key error).
+            jail.set_env("INTENTFUL_TEST_POSTGRES", "postgres://localhost/x");
+            jail.set_env("INTENTFUL_REQUIRE_POSTGRES", "1");
             let s = Settings::load(None).map_err(|e| e.to_string())?;
             assert_eq!(s.server.port, 7000);
             assert_eq!(s.deadline.margin_ms, 250);

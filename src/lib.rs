@@ -47,6 +47,7 @@ pub mod intent;
 pub(crate) mod intents;
 #[doc(hidden)]
 pub mod limits;
+pub mod pg; // shared state for several instances (issue 18)
 pub mod protocol;
 pub(crate) mod routes;
 pub mod secret;

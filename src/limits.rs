@@ -2,14 +2,18 @@
 //! trust of one proxy hop) and optional rate limits per client address and per credential,
 //! answered with 403 and 429 (`Retry-After`) before any authentication work is done.
 //!
+//! The rate limits are this instance's own (governor, in memory) unless `limits.shared =
+//! "postgres"` counts them in the events database for all instances (`shared.rs`).
+//!
 //! Addresses are judged in canonical form: on a dual-stack bind (`::`) an IPv4 peer arrives as
 //! `::ffff:a.b.c.d`, and a proxy may forward it so; both count as `a.b.c.d`, for the allowlist
 //! and for the rate-limit key alike.
 
-use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
@@ -19,7 +23,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WebhookError;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+mod shared;
+use shared::SharedCounter;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
     /// Source networks allowed to call the webhook routes (and `/metrics`, `/intents` when the
@@ -35,6 +42,34 @@ pub struct LimitSettings {
     pub per_credential_per_sec: u32,
     /// Extra calls allowed in a burst above the sustained rate.
     pub burst: u32,
+    /// Where the rate limits count: `none` (each instance its own), or `postgres` (all
+    /// instances together, in the database of `events.store`).
+    pub shared: LimitSharing,
+    /// With `shared = "postgres"`: a check with no answer from the database within this long
+    /// falls back to the instance's own limits (the webhook's deadline comes first).
+    pub shared_timeout_ms: u64,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            allow_cidrs: Vec::new(),
+            trust_proxy_hop: false,
+            per_ip_per_sec: 0,
+            per_credential_per_sec: 0,
+            burst: 0,
+            shared: LimitSharing::None,
+            shared_timeout_ms: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitSharing {
+    #[default]
+    None,
+    Postgres,
 }
 
 pub struct ClientGate {
@@ -43,6 +78,10 @@ pub struct ClientGate {
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_credential: Option<DefaultKeyedRateLimiter<u64>>,
     checks: AtomicU64,
+    /// `limits.shared = "postgres"`: the count across instances, with the limits per key.
+    shared: Option<SharedCounter>,
+    ip_limit: i64,
+    credential_limit: i64,
 }
 
 /// How often the limiters forget idle clients, so their state stays bounded.
@@ -62,7 +101,24 @@ impl ClientGate {
             per_ip: quota(s.per_ip_per_sec).map(RateLimiter::keyed),
             per_credential: quota(s.per_credential_per_sec).map(RateLimiter::keyed),
             checks: AtomicU64::new(0),
+            shared: None,
+            ip_limit: i64::from(s.per_ip_per_sec) + i64::from(s.burst),
+            credential_limit: i64::from(s.per_credential_per_sec) + i64::from(s.burst),
         }
+    }
+
+    /// Counts the rate limits on `pg` for every instance; this instance's own limiter stays as
+    /// the fallback when the database does not answer within `timeout`.
+    pub fn shared_through(mut self, pg: Arc<crate::pg::Pg>, timeout: Duration) -> ClientGate {
+        if self.per_ip.is_some() || self.per_credential.is_some() {
+            self.shared = Some(SharedCounter::new(pg, timeout));
+        }
+        self
+    }
+
+    /// Checks that found no answer from the shared counter and used this instance's limits.
+    pub fn shared_fallbacks(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |s| s.fallbacks())
     }
 
     /// The client's address as configured (the TCP peer, or the trusted proxy's last hop), an
@@ -89,12 +145,42 @@ impl ClientGate {
         req.peer_addr().map(|a| a.ip())
     }
 
-    pub fn check(&self, req: &HttpRequest, credential_header: &str) -> Result<(), WebhookError> {
+    pub async fn check(
+        &self,
+        req: &HttpRequest,
+        credential_header: &str,
+    ) -> Result<(), WebhookError> {
         let ip = self.client_ip(req);
         if !self.allow.is_empty()
             && !ip.is_some_and(|ip| self.allow.iter().any(|n| n.contains(&ip)))
         {
             return Err(WebhookError::Forbidden);
+        }
+        // Keyed by a hash: no limiter, here or in the database, holds the credential itself.
+        let credential = self
+            .per_credential
+            .as_ref()
+            .and_then(|_| req.headers().get(credential_header))
+            .map(|v| credential_key(v.as_bytes()));
+        let ip = ip.filter(|_| self.per_ip.is_some());
+        if let Some(shared) = &self.shared {
+            let mut keys = Vec::with_capacity(2);
+            if let Some(ip) = ip {
+                keys.push((format!("ip:{ip}"), self.ip_limit));
+            }
+            if let Some(c) = credential {
+                keys.push((format!("credential:{c:016x}"), self.credential_limit));
+            }
+            let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+            if let Some(counted) = shared.count(keys, now_ms as i64).await {
+                return match counted.iter().any(|c| c.calls > c.limit) {
+                    // The window ends within the second.
+                    true => Err(WebhookError::TooManyRequests {
+                        retry_after_secs: 1,
+                    }),
+                    false => Ok(()),
+                };
+            }
         }
         if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
             if let Some(l) = &self.per_ip {
@@ -107,16 +193,21 @@ impl ClientGate {
         if let (Some(limiter), Some(ip)) = (&self.per_ip, ip) {
             limited(limiter.check_key(&ip))?;
         }
-        if let Some(limiter) = &self.per_credential {
-            if let Some(value) = req.headers().get(credential_header) {
-                // Keyed by a hash: the limiter never holds the credential itself.
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                value.as_bytes().hash(&mut h);
-                limited(limiter.check_key(&h.finish()))?;
-            }
+        if let (Some(limiter), Some(c)) = (&self.per_credential, credential) {
+            limited(limiter.check_key(&c))?;
         }
         Ok(())
     }
+}
+
+/// A credential's key: the first 8 bytes of its SHA-256, the same in every instance and every
+/// build (std's hasher promises neither).
+fn credential_key(value: &[u8]) -> u64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(value);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 fn limited<T>(
@@ -150,32 +241,33 @@ mod tests {
             .to_http_request()
     }
 
-    #[test]
-    fn an_ipv4_mapped_peer_is_judged_as_ipv4() {
+    #[tokio::test]
+    async fn an_ipv4_mapped_peer_is_judged_as_ipv4() {
         let g = gate(false);
         let mapped = from_peer("[::ffff:10.1.2.3]:4000");
         assert_eq!(g.client_ip(&mapped), Some("10.1.2.3".parse().expect("ip")));
-        assert!(g.check(&mapped, "authorization").is_ok());
+        assert!(g.check(&mapped, "authorization").await.is_ok());
         // The same client over plain IPv4 shares the mapped one's quota (one call a second).
         let plain = from_peer("10.1.2.3:4001");
         assert!(matches!(
-            g.check(&plain, "authorization"),
+            g.check(&plain, "authorization").await,
             Err(WebhookError::TooManyRequests { .. })
         ));
         assert!(matches!(
-            g.check(&from_peer("[::ffff:192.0.2.1]:4000"), "authorization"),
+            g.check(&from_peer("[::ffff:192.0.2.1]:4000"), "authorization")
+                .await,
             Err(WebhookError::Forbidden)
         ));
     }
 
-    #[test]
-    fn an_ipv4_mapped_forwarded_address_is_judged_as_ipv4() {
+    #[tokio::test]
+    async fn an_ipv4_mapped_forwarded_address_is_judged_as_ipv4() {
         let g = gate(true);
         let req = TestRequest::default()
             .peer_addr("127.0.0.1:4000".parse().expect("addr"))
             .insert_header(("x-forwarded-for", "192.0.2.9, ::ffff:10.9.8.7"))
             .to_http_request();
         assert_eq!(g.client_ip(&req), Some("10.9.8.7".parse().expect("ip")));
-        assert!(g.check(&req, "authorization").is_ok());
+        assert!(g.check(&req, "authorization").await.is_ok());
     }
 }

@@ -112,6 +112,14 @@ async fn serve(settings: Settings) -> ExitCode {
         );
     }
     startup::warn_if_grace_is_short(&state.settings);
+    if let Some(pg) = &state.pg {
+        // Connect and migrate now: a wrong URL or an unreachable database stops the start.
+        if let Err(e) = pg.migrate().await {
+            tracing::error!("start-up failed: events.store: {e}");
+            eprintln!("intentful: events.store: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let listener = match startup::bind(&state) {
         Ok(l) => l,
         Err(e) => {

@@ -27,6 +27,9 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Event triggers (issue 16): `None` when no `[sources]` are configured.
     pub events: Option<Arc<crate::ingest::Ingest>>,
+    /// The PostgreSQL pool several instances share (`events.store = "postgres://..."`), when
+    /// something here uses it.
+    pub pg: Option<Arc<crate::pg::Pg>>,
     ready: AtomicBool,
 }
 
@@ -101,13 +104,34 @@ impl AppState {
             !settings.cx.webhooks.is_empty(),
         );
         let upstreams = Arc::new(upstreams);
-        let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
-            .map_err(StartupError::Events)?;
+        let shared_limits = settings.limits.shared == crate::limits::LimitSharing::Postgres;
+        let pg = match settings.events.postgres_url() {
+            Some(url) if !settings.sources.is_empty() || shared_limits => Some(Arc::new(
+                crate::pg::Pg::new(url, &settings.events.pg_options())
+                    .map_err(|e| StartupError::Events(format!("events.store: {e}")))?,
+            )),
+            _ => None,
+        };
+        let events = crate::ingest::Ingest::from_settings(
+            &settings,
+            handlers,
+            upstreams.clone(),
+            pg.clone(),
+        )
+        .map_err(StartupError::Events)?;
+        let gate = match (&pg, shared_limits) {
+            (Some(pg), true) => ClientGate::new(&settings.limits).shared_through(
+                pg.clone(),
+                std::time::Duration::from_millis(settings.limits.shared_timeout_ms),
+            ),
+            _ => ClientGate::new(&settings.limits),
+        };
         Ok(AppState {
             events,
+            pg,
             auth,
             metrics,
-            gate: ClientGate::new(&settings.limits),
+            gate,
             admin: crate::admin::Admin::new(&settings.admin, upstreams.http()),
             tls,
             shutdown: Shutdown::default(),

@@ -85,7 +85,7 @@ pub async fn handle(
         // Credentials first, as far as the headers prove them: a stranger learns nothing, not
         // even which content type or size we want, nor which named webhooks exist.
         let verifier = state.auth.for_route(route.auth_name());
-        state.gate.check(&req, verifier.credential_header())?;
+        state.gate.check(&req, verifier.credential_header()).await?;
         verifier
             .verify_headers(req.headers())
             .await

@@ -106,7 +106,7 @@ impl Admin {
                     Some(v) if self.settings.port.is_none() => v,
                     _ => return Err(not_here()),
                 };
-                gate.check(req, v.credential_header())?;
+                gate.check(req, v.credential_header()).await?;
                 v
             }
         };

@@ -80,14 +80,14 @@ pub async fn run(settings: Settings, command: EventsCommand) -> ExitCode {
 
 async fn with_store(settings: &Settings, command: EventsCommand) -> Result<(), String> {
     let path = settings.events.dir.join(super::store::FILE_NAME);
-    if !path.exists() {
+    if settings.events.postgres_url().is_none() && !path.exists() {
         return Err(format!(
             "no event store at {} (events.dir); it is created when the server starts with a source configured",
             path.display()
         ));
     }
     let store: Arc<dyn EventStore> =
-        Arc::new(open_store(&settings.events).map_err(|e| e.to_string())?);
+        open_store(&settings.events, None).map_err(|e| e.to_string())?;
     let now = super::Clock::new().now_ms();
     match command {
         EventsCommand::List {

@@ -12,8 +12,9 @@ use super::backoff::Clock;
 use super::registry::{EventRegistry, HandlerSpec};
 use super::settings::{EventsSettings, RetrySchedule};
 use super::source::Source;
-use super::store::{EventStore, SqliteStore, StoreError};
+use super::store::{EventStore, PgStore, SqliteStore, StoreError};
 use crate::config::Settings;
+use crate::pg::Pg;
 use crate::upstream::Upstreams;
 
 pub struct Ingest {
@@ -32,17 +33,18 @@ pub struct Ingest {
 impl Ingest {
     /// `None` when no `[sources]` are configured: no endpoint, no store file, no workers.
     /// Handlers for sources that are not configured stay idle; a configured source's handlers
-    /// must have their upstreams.
+    /// must have their upstreams. `pg`: the pool for `events.store = "postgres://..."`.
     pub fn from_settings(
         settings: &Settings,
         registry: EventRegistry,
         upstreams: Arc<Upstreams>,
+        pg: Option<Arc<Pg>>,
     ) -> Result<Option<Arc<Ingest>>, String> {
         if settings.sources.is_empty() {
             return Ok(None);
         }
-        let store = open_store(&settings.events).map_err(|e| e.to_string())?;
-        Ingest::with_store(settings, registry, upstreams, Arc::new(store)).map(Some)
+        let store = open_store(&settings.events, pg).map_err(|e| e.to_string())?;
+        Ingest::with_store(settings, registry, upstreams, store).map(Some)
     }
 
     /// [`Ingest::from_settings`] over a store of the caller's choice.
@@ -88,7 +90,8 @@ impl Ingest {
             upstreams,
             clock: Clock::new(),
             wake: Notify::new(),
-            owner: uuid::Uuid::new_v4().to_string(),
+            // The process id first: an operator (or a test) looking at a claim can tell whose it is.
+            owner: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
         }))
     }
 
@@ -136,7 +139,7 @@ impl Ingest {
             Duration::from_millis(self.settings.attempt_timeout_ms),
             Duration::max,
         );
-        longest + Duration::from_secs(60)
+        longest + Duration::from_millis(self.settings.lease_margin_ms)
     }
 
     /// Wakes the workers to look for due work.
@@ -150,10 +153,21 @@ impl Ingest {
     }
 }
 
-/// The embedded store under `events.dir` (created on first use).
-pub fn open_store(settings: &EventsSettings) -> Result<SqliteStore, StoreError> {
-    SqliteStore::open(
+/// The store `events.store` names: PostgreSQL on `pg` (made from the settings when not given),
+/// or the embedded store under `events.dir` (created on first use).
+pub fn open_store(
+    settings: &EventsSettings,
+    pg: Option<Arc<Pg>>,
+) -> Result<Arc<dyn EventStore>, StoreError> {
+    if let Some(url) = settings.postgres_url() {
+        let pg = match pg {
+            Some(pg) => pg,
+            None => Arc::new(Pg::new(url, &settings.pg_options())?),
+        };
+        return Ok(Arc::new(PgStore::new(pg)));
+    }
+    Ok(Arc::new(SqliteStore::open(
         &settings.dir,
         Duration::from_millis(settings.busy_timeout_ms),
-    )
+    )?))
 }

@@ -13,6 +13,19 @@ use crate::secret::Secret;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct EventsSettings {
+    /// Where events are stored: unset (or `embedded`) for the embedded store under `dir`, one
+    /// process; `postgres://user:password@host/db` for a PostgreSQL database that several
+    /// instances share (docs/instances.md). A secret: it may carry a password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<Secret>,
+    /// PostgreSQL connections at most, per instance.
+    pub pool_size: usize,
+    /// PostgreSQL: a statement running longer is cancelled, and a wait for a connection is
+    /// given up after as long; the sender then gets 503 and retries.
+    pub statement_timeout_ms: u64,
+    /// A claim lasts the longest attempt timeout plus this; an instance that died leaves its
+    /// jobs claimed this long past their attempt's end before another takes them over.
+    pub lease_margin_ms: u64,
     /// Where the embedded store keeps its file (`events.sqlite3`), created on first start.
     pub dir: PathBuf,
     /// A delivery of an already stored `(source, event id)` within this many days is
@@ -39,6 +52,10 @@ pub struct EventsSettings {
 impl Default for EventsSettings {
     fn default() -> Self {
         EventsSettings {
+            store: None,
+            pool_size: 8,
+            statement_timeout_ms: 5_000,
+            lease_margin_ms: 60_000,
             dir: PathBuf::from("intentful-data"),
             dedupe_days: 7,
             workers: 16,
@@ -48,6 +65,23 @@ impl Default for EventsSettings {
             busy_timeout_ms: 1_000,
             retry_after_secs: 5,
             poll_interval_ms: 1_000,
+        }
+    }
+}
+
+impl EventsSettings {
+    /// The PostgreSQL URL, when `store` names one.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.store
+            .as_ref()
+            .map(|s| s.expose())
+            .filter(|u| crate::pg::is_postgres_url(u))
+    }
+
+    pub fn pg_options(&self) -> crate::pg::PgOptions {
+        crate::pg::PgOptions {
+            pool_size: self.pool_size,
+            statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms),
         }
     }
 }
@@ -362,6 +396,29 @@ pub fn validate(
     if events.poll_interval_ms == 0 {
         return bad("events.poll_interval_ms".into(), "must be above 0");
     }
+    if let Some(store) = &events.store {
+        let url = store.expose();
+        if crate::pg::is_postgres_url(url) {
+            // Parsed here so a typo stops the start; the message never repeats the URL.
+            if url.parse::<tokio_postgres::Config>().is_err() {
+                return bad(
+                    "events.store".into(),
+                    "is not a valid PostgreSQL connection URL",
+                );
+            }
+        } else if url != "embedded" {
+            return bad(
+                "events.store".into(),
+                "must be `embedded` or a postgres:// URL",
+            );
+        }
+    }
+    if events.pool_size == 0 {
+        return bad("events.pool_size".into(), "must be at least 1");
+    }
+    if events.statement_timeout_ms == 0 {
+        return bad("events.statement_timeout_ms".into(), "must be above 0");
+    }
     check_schedule("events.retry", &events.retry)?;
     for (name, s) in sources {
         let key = |k: &str| format!("sources.{name}.{k}");
@@ -510,6 +567,12 @@ mod tests {
                 "sources.a b",
             ),
             ("[events]\ndedupe_days = 0\n", "events.dedupe_days"),
+            ("[events]\nstore = \"mysql://x\"\n", "events.store"),
+            (
+                "[events]\nstore = \"postgres://u:p@h:notaport/db\"\n",
+                "events.store",
+            ),
+            ("[events]\npool_size = 0\n", "events.pool_size"),
             (
                 "[sources.x]\nverify = { kind = \"okta\", secrets = [\"0123456789abcdef\"] }\nevent_id = \"header:X-Id\"\n",
                 "sources.x.event_id",

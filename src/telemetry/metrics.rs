@@ -53,7 +53,7 @@ pub fn render_metrics() -> String {
 /// Help texts, so `/metrics` explains itself: counters end in `_total`, histograms in
 /// `_seconds`, the others are gauges.
 #[rustfmt::skip]
-const HELP: [(&str, &str); 15] = [
+const HELP: [(&str, &str); 16] = [
     ("intentful_webhook_requests_total", "Webhook calls answered, by route, protocol, intent and outcome"),
     ("intentful_webhook_duration_seconds", "Time from arrival to answer, by protocol and intent"),
     ("intentful_webhook_rejections_total", "Webhook calls refused before dispatch, by route and error code"),
@@ -69,6 +69,7 @@ const HELP: [(&str, &str); 15] = [
     ("intentful_webhook_disconnects_total", "Webhook calls dropped because the caller hung up before the answer, by route"),
     ("intentful_upstream_buffered_bytes", "Upstream response body bytes held now, under upstream_limits.max_buffered_bytes"),
     ("intentful_log_lines_dropped_total", "JSON log lines dropped because stdout could not keep up and the log queue was full"),
+    ("intentful_limits_shared_fallbacks_total", "Rate-limit checks that got no answer from the shared database in time and used this instance's limits"),
 ];
 
 fn describe() {

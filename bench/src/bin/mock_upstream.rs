@@ -1,7 +1,8 @@
 //! The benchmark's mock upstream for `GET /weather?city=X`: a raw tokio HTTP/1.1 keep-alive
 //! server that answers every request with the same small JSON. It parses nothing beyond the end
-//! of the request head, so it is never the bottleneck (`bench/run.sh` checks that with its own
-//! wrk run). Not a general HTTP server: requests must not carry a body.
+//! of the request head (and skips a `Content-Length` body, for the event handlers' POSTs in
+//! `bench/instances.sh`), so it is never the bottleneck (`bench/run.sh` checks that with its
+//! own wrk run). Not a general HTTP server: no chunked bodies.
 //!
 //! Env: `PORT` (default 9100).
 
@@ -33,13 +34,31 @@ async fn serve(mut stream: TcpStream, answer: &[u8]) -> std::io::Result<()> {
         buf.extend_from_slice(&chunk[..n]);
         let mut out = Vec::new();
         while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            buf.drain(..end + 4);
+            let whole = end + 4 + content_length(&buf[..end]);
+            if buf.len() < whole {
+                break;
+            }
+            buf.drain(..whole);
             out.extend_from_slice(answer);
         }
         if !out.is_empty() {
             stream.write_all(&out).await?;
         }
     }
+}
+
+/// The head's `Content-Length`, 0 without one.
+fn content_length(head: &[u8]) -> usize {
+    head.split(|b| *b == b'\n')
+        .filter_map(|line| {
+            let line = std::str::from_utf8(line).ok()?;
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .next()
+        .unwrap_or(0)
 }
 
 fn main() -> ExitCode {

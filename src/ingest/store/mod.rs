@@ -10,17 +10,20 @@
 //! no job is `ignored`. Every time is Unix milliseconds, passed in by the caller, so tests
 //! decide the clock.
 //!
-//! A PostgreSQL twin maps one to one: `insert` is `INSERT .. ON CONFLICT DO NOTHING` plus the
-//! job rows in one transaction; `claim` is `UPDATE .. WHERE id IN (SELECT .. FOR UPDATE SKIP
-//! LOCKED) RETURNING ..`; a lease whose holder died expires and is claimed again; `recover` is
-//! a no-op there (several instances share the rows, and leases time out on their own).
+//! The PostgreSQL twin (`postgres.rs`, several instances on one database) maps one to one:
+//! `insert` is `INSERT .. ON CONFLICT DO NOTHING` plus the job rows in one transaction; `claim`
+//! is an `UPDATE` of rows picked `FOR UPDATE SKIP LOCKED`; a lease whose holder died expires
+//! and is claimed again; `recover` takes back only expired leases (the other instances' claims
+//! are alive).
 
+mod postgres;
 mod sqlite;
 pub use sqlite::FILE_NAME;
 #[cfg(test)]
 mod suite;
 mod writer;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use futures::future::BoxFuture;
@@ -234,7 +237,14 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Makes the claims of processes that are gone claimable at once; returns how many. The
     /// embedded store is used by one server process, so at its start every claim is orphaned.
+    /// A [`shared`](EventStore::shared) store cannot tell a dead process's claim from a live
+    /// one's before its lease runs out: it takes back only expired leases.
     fn recover(&self, now: Millis) -> StoreResult<'_, u64>;
+
+    /// Whether other server processes use this store at the same time.
+    fn shared(&self) -> bool {
+        false
+    }
 
     /// Events, newest first.
     fn list(&self, filter: ListFilter) -> StoreResult<'_, Vec<EventRecord>>;

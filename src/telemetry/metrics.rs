@@ -1,7 +1,7 @@
 //! Metrics through the `metrics` facade, exported as Prometheus text on `/metrics`.
 //!
 //! Here: the recorder, the exporter and every series' help text. The series themselves live
-//! with what they count (`crate::webhook_metrics`, `crate::upstream::metrics`, the ingest's).
+//! with what they count (`webhook_metrics.rs`, `upstream/metrics.rs`, `ingest/metrics.rs`).
 
 use std::sync::OnceLock;
 use std::time::Duration;

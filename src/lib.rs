@@ -14,6 +14,7 @@
 //! - [`state`], [`startup`], [`shutdown`], [`telemetry`]: wiring, serving, the shutdown
 //!   deadline, logs and metrics.
 //! - [`ingest`] and [`events`]: event triggers from other systems and their handlers.
+//! - [`trace`]: the per-call trace (stages, upstream exchanges) for those who observe calls.
 //! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
 //!   `intentful fixtures check`.
 //!
@@ -45,5 +46,6 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tls;
+pub mod trace;
 pub mod upstream;
 pub mod webhook;

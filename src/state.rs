@@ -27,6 +27,9 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Event triggers (issue 16): `None` when no `[sources]` are configured.
     pub events: Option<Arc<crate::ingest::Ingest>>,
+    /// Who gets every finished webhook call (the recorder, the inspector); empty by default,
+    /// and then no call is traced.
+    pub observers: Vec<Arc<dyn crate::trace::CallObserver>>,
     ready: AtomicBool,
 }
 
@@ -114,6 +117,7 @@ impl AppState {
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams,
+            observers: Vec::new(),
             ready: AtomicBool::new(true),
         })
     }

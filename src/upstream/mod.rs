@@ -17,6 +17,7 @@ mod error;
 mod retry;
 mod send;
 pub mod settings;
+mod traced;
 
 pub use breaker::CircuitState;
 pub use buffer::BufferBudget;

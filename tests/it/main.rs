@@ -35,6 +35,7 @@ mod shutdown;
 mod slow_clients;
 mod support;
 mod tls;
+mod trace;
 mod upstream_auth;
 mod upstream_breaker;
 mod upstream_cache;

@@ -14,6 +14,7 @@
 //! - [`state`], [`startup`], [`shutdown`], [`telemetry`]: wiring, serving, the shutdown
 //!   deadline, logs and metrics.
 //! - [`ingest`] and [`events`]: event triggers from other systems and their handlers.
+//! - [`record`]: every answered call written as a fixture case (`serve --record DIR`).
 //! - [`trace`]: the per-call trace (stages, upstream exchanges) for those who observe calls.
 //! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
 //!   `intentful fixtures check`.
@@ -39,6 +40,7 @@ pub mod intent;
 pub mod intents;
 pub mod limits;
 pub mod protocol;
+pub mod record;
 pub mod routes;
 pub mod secret;
 pub mod shutdown;

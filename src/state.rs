@@ -55,6 +55,8 @@ pub enum StartupError {
     Client(#[from] reqwest::Error),
     #[error("events: {0}")]
     Events(String),
+    #[error("recording: {0}")]
+    Record(String),
 }
 
 impl AppState {
@@ -106,6 +108,12 @@ impl AppState {
         let upstreams = Arc::new(upstreams);
         let events = crate::ingest::Ingest::from_settings(&settings, handlers, upstreams.clone())
             .map_err(StartupError::Events)?;
+        let mut observers: Vec<Arc<dyn crate::trace::CallObserver>> = Vec::new();
+        if let Some(recorder) =
+            crate::record::Recorder::start(&settings).map_err(StartupError::Record)?
+        {
+            observers.push(recorder);
+        }
         Ok(AppState {
             events,
             auth,
@@ -117,7 +125,7 @@ impl AppState {
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams,
-            observers: Vec::new(),
+            observers,
             ready: AtomicBool::new(true),
         })
     }

@@ -37,4 +37,8 @@ pub struct FinishedCall {
 /// implementation hands the call on (a bounded queue, a ring buffer) and returns at once.
 pub trait CallObserver: Send + Sync {
     fn finished(&self, call: Arc<FinishedCall>);
+
+    /// Waits, at most `within`, until the calls handed on so far are dealt with (the server is
+    /// stopping). Blocking; nothing to wait for by default.
+    fn flush(&self, _within: Duration) {}
 }

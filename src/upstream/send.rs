@@ -14,7 +14,7 @@ use url::Url;
 use super::buffer::BufferBudget;
 use super::cache;
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
-use super::traced::Ended;
+use super::traced::{Ended, InFlight};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
 use crate::chunks::Chunks;
 use crate::telemetry;
@@ -172,7 +172,10 @@ impl UpstreamRequest {
                 return Err(last);
             }
             attempt_no += 1;
-            let sent = self.trace.as_ref().map(|_| tokio::time::Instant::now());
+            let in_flight = self
+                .trace
+                .as_ref()
+                .map(|t| InFlight::new(self, t, up, url, attempt_no));
             let mut used_token = None;
             let attempt = async {
                 let (builder, token) = up.auth.apply(self.builder(url), timeout).await?;
@@ -180,16 +183,15 @@ impl UpstreamRequest {
                 exchange(builder, up.max_response_bytes, &self.buffer).await
             };
             let ended = tokio::time::timeout(timeout, attempt).await;
-            if let (Some(t), Some(at)) = (&self.trace, sent) {
+            if let Some(in_flight) = in_flight {
                 let budget_cut = UpstreamErrorKind::BudgetExhausted;
                 let timed_out = UpstreamErrorKind::Timeout;
-                let how = match &ended {
+                in_flight.finish(match &ended {
                     Ok(Ok(resp)) => Ended::Answered(resp),
                     Ok(Err(f)) => Ended::Failed(&f.kind),
                     Err(_) if timeout < up.timeout => Ended::Failed(&budget_cut),
                     Err(_) => Ended::Failed(&timed_out),
-                };
-                self.trace_exchange(t, up, url, attempt_no, self.cache_use(), at, how);
+                });
             }
             let failure = match ended {
                 Ok(Ok(resp)) => return Ok(resp),
@@ -229,7 +231,7 @@ impl UpstreamRequest {
         }
     }
 
-    fn cache_use(&self) -> CacheUse {
+    pub(super) fn cache_use(&self) -> CacheUse {
         if self.cache.is_some() {
             CacheUse::Miss
         } else {

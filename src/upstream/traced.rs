@@ -14,6 +14,66 @@ use crate::trace::{is_credential_header, CacheUse, CallTrace, Exchange};
 pub(super) enum Ended<'a> {
     Answered(&'a UpstreamResponse),
     Failed(&'a UpstreamErrorKind),
+    /// Dropped mid-way: the handler's deadline (or the caller hanging up) came first.
+    Cancelled,
+}
+
+/// An attempt being made; if it is dropped before [`InFlight::finish`], the trace still gets it,
+/// as cancelled.
+pub(super) struct InFlight<'a> {
+    req: &'a UpstreamRequest,
+    trace: &'a CallTrace,
+    up: &'a Upstream,
+    url: &'a Url,
+    attempt: u32,
+    started: Instant,
+    done: bool,
+}
+
+impl<'a> InFlight<'a> {
+    pub(super) fn new(
+        req: &'a UpstreamRequest,
+        trace: &'a CallTrace,
+        up: &'a Upstream,
+        url: &'a Url,
+        attempt: u32,
+    ) -> Self {
+        InFlight {
+            req,
+            trace,
+            up,
+            url,
+            attempt,
+            started: Instant::now(),
+            done: false,
+        }
+    }
+
+    pub(super) fn finish(mut self, ended: Ended<'_>) {
+        self.done = true;
+        self.record(ended);
+    }
+
+    fn record(&self, ended: Ended<'_>) {
+        let cache = self.req.cache_use();
+        self.req.trace_exchange(
+            self.trace,
+            self.up,
+            self.url,
+            self.attempt,
+            cache,
+            self.started,
+            ended,
+        );
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.record(Ended::Cancelled);
+        }
+    }
 }
 
 impl UpstreamRequest {
@@ -44,6 +104,12 @@ impl UpstreamRequest {
                 };
                 (status, Vec::new(), String::new(), Some(kind.to_string()))
             }
+            Ended::Cancelled => (
+                None,
+                Vec::new(),
+                String::new(),
+                Some("cancelled: the call's deadline came first".to_string()),
+            ),
         };
         trace.exchange(Exchange {
             upstream: up.name.clone(),

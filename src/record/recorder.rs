@@ -56,8 +56,9 @@ impl Recorder {
             move || {
                 for call in rx {
                     let result = write_case(&dir, &call, &redactor);
-                    shared.queued.fetch_sub(size(&call), Ordering::AcqRel);
+                    // Counted before it leaves the queue: a flush returns only after both.
                     shared.written(result);
+                    shared.queued.fetch_sub(size(&call), Ordering::AcqRel);
                 }
             }
         };

@@ -222,7 +222,7 @@ impl Substitutions {
     }
 
     fn sort(&mut self) {
-        self.texts.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.texts.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
     }
 
     fn apply(&self, v: &mut Value) {

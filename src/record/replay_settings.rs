@@ -36,6 +36,10 @@ pub fn write_replay_settings(dir: &Path, settings: &Settings) -> std::io::Result
         .map(|(name, up)| {
             let mut up = up.clone();
             up.auth = UpstreamAuth::None;
+            // A key may hide in a base URL too (`https://user:key@host/?key=...`).
+            let _ = up.base_url.set_username("");
+            let _ = up.base_url.set_password(None);
+            up.base_url.set_query(None);
             (name.clone(), up)
         })
         .collect();
@@ -73,6 +77,8 @@ mod tests {
             up.auth = UpstreamAuth::Bearer {
                 token: crate::secret::Secret::new("s3cret-token"),
             };
+            up.base_url =
+                url::Url::parse("https://bob:s3cret-pw@h.example/v1?key=s3cret-key").unwrap();
         }
         assert!(write_replay_settings(dir.path(), &settings).unwrap());
         assert!(!write_replay_settings(dir.path(), &settings).unwrap());
@@ -86,5 +92,9 @@ mod tests {
         assert_eq!(back.fallback, settings.fallback);
         assert_eq!(back.deadline, settings.deadline);
         assert_eq!(back.upstreams["reservations"].auth, UpstreamAuth::None);
+        assert_eq!(
+            back.upstreams["reservations"].base_url.as_str(),
+            "https://h.example/v1"
+        );
     }
 }

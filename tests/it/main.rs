@@ -31,6 +31,7 @@ mod log_leaks;
 mod log_outcome;
 mod log_stall;
 mod metrics;
+mod record;
 mod shutdown;
 mod slow_clients;
 mod support;

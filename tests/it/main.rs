@@ -32,6 +32,7 @@ mod log_outcome;
 mod log_stall;
 mod metrics;
 mod record;
+mod record_cli;
 mod shutdown;
 mod slow_clients;
 mod support;

@@ -14,6 +14,8 @@
 //! - [`state`], [`startup`], `shutdown`, `telemetry`: wiring, serving, the shutdown
 //!   deadline, logs and metrics.
 //! - [`ingest`] and `events`: event triggers from other systems and their handlers.
+//! - [`record`]: every answered call written as a fixture case (`serve --record DIR`).
+//! - [`trace`]: the per-call trace (stages, upstream exchanges) for those who observe calls.
 //! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
 //!   `intentful fixtures check`.
 //!
@@ -49,6 +51,7 @@ pub(crate) mod intents;
 pub mod limits;
 pub mod pg; // shared state for several instances (issue 18)
 pub mod protocol;
+pub mod record;
 pub(crate) mod routes;
 pub mod secret;
 pub(crate) mod shutdown;
@@ -58,6 +61,7 @@ pub mod state;
 pub mod telemetry;
 #[doc(hidden)]
 pub mod tls;
+pub mod trace;
 pub mod upstream;
 #[doc(hidden)]
 pub mod webhook;

@@ -53,7 +53,7 @@ pub fn render_metrics() -> String {
 /// Help texts, so `/metrics` explains itself: counters end in `_total`, histograms in
 /// `_seconds`, the others are gauges.
 #[rustfmt::skip]
-const HELP: [(&str, &str); 16] = [
+const HELP: &[(&str, &str)] = &[
     ("intentful_webhook_requests_total", "Webhook calls answered, by route, protocol, intent and outcome"),
     ("intentful_webhook_duration_seconds", "Time from arrival to answer, by protocol and intent"),
     ("intentful_webhook_rejections_total", "Webhook calls refused before dispatch, by route and error code"),
@@ -68,12 +68,13 @@ const HELP: [(&str, &str); 16] = [
     ("intentful_upstream_cache_total", "Cacheable upstream calls, by upstream and result (hit, miss, stale)"),
     ("intentful_webhook_disconnects_total", "Webhook calls dropped because the caller hung up before the answer, by route"),
     ("intentful_upstream_buffered_bytes", "Upstream response body bytes held now, under upstream_limits.max_buffered_bytes"),
+    ("intentful_record_cases_total", "Webhook calls handed to the recorder, by result (written, skipped, queue_full, write_failed)"),
     ("intentful_log_lines_dropped_total", "JSON log lines dropped because stdout could not keep up and the log queue was full"),
     ("intentful_limits_shared_fallbacks_total", "Rate-limit checks that got no answer from the shared database in time and used this instance's limits"),
 ];
 
 fn describe() {
-    for (name, help) in HELP {
+    for &(name, help) in HELP {
         if name.ends_with("_total") {
             metrics::describe_counter!(name, help);
         } else if name.ends_with("_seconds") {

@@ -18,6 +18,7 @@ mod metrics;
 mod retry;
 mod send;
 pub mod settings;
+mod traced;
 
 pub use breaker::CircuitState;
 pub use buffer::BufferBudget;

@@ -42,6 +42,8 @@ pub struct Settings {
     /// Event triggers (issue 16): the store and workers, and the sources by name.
     pub events: crate::ingest::EventsSettings,
     pub sources: BTreeMap<String, crate::ingest::SourceSettings>,
+    /// Recording calls as fixture cases (issue 17).
+    pub record: crate::record::RecordSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -113,6 +115,7 @@ impl Default for Settings {
             upstream_limits: UpstreamLimits::default(),
             events: crate::ingest::EventsSettings::default(), // issue 16
             sources: BTreeMap::new(),                         // issue 16
+            record: crate::record::RecordSettings::default(), // issue 17
         }
     }
 }
@@ -350,6 +353,9 @@ impl Settings {
         }
         if let Err((key, problem)) = self.log.validate() {
             return bad(key, &problem);
+        }
+        if let Err((key, problem)) = self.record.validate() {
+            return bad(&key, &problem);
         }
         Ok(())
     }

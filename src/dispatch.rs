@@ -8,7 +8,7 @@
 //! (`timeout_at` polls the handler before its timer).
 //!
 //! A second deadline can end the handler early: the end of the shutdown grace period
-//! ([`Shutdown`]), after which the call answers with its fallback like at its own deadline.
+//! (`Shutdown`), after which the call answers with its fallback like at its own deadline.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;

@@ -222,13 +222,6 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The intents in `intents/`.
-    pub fn builtin() -> Result<Registry, RegistryError> {
-        let mut r = Registry::default();
-        crate::intents::register_all(&mut r);
-        r.finish()
-    }
-
     /// Registers `handler` under `key` (a CX tag, an ES action or an ES intent display name).
     #[track_caller]
     pub fn add<F, Fut>(&mut self, key: &str, handler: F) -> &mut IntentSpec

@@ -1,5 +1,5 @@
-//! The `intentful` command: `serve` (default), `fulfill FILE`, `fixtures check [DIR]`,
-//! `events ...`.
+//! The `intentful` command: `serve [--record DIR]` (default), `fulfill FILE`,
+//! `fixtures check [DIR]`, `fixtures import FILE [--live]`, `events ...`.
 //!
 //! `fulfill` and `fixtures check` run the in-process app through the fixture kit (feature
 //! `fixtures`); a build without it (the production image) keeps the commands and says so.
@@ -38,7 +38,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the webhook (the default).
-    Serve,
+    Serve {
+        /// Record every answered call as a fixture case under DIR (sets `record.dir`).
+        #[arg(long, value_name = "DIR")]
+        record: Option<PathBuf>,
+    },
     /// Answer one WebhookRequest from a file with the in-process app and print the response.
     Fulfill {
         /// A WebhookRequest JSON file (ES or CX), e.g. a fixture's `.request.json`.
@@ -69,12 +73,35 @@ enum FixturesCommand {
         #[arg(long)]
         bless: bool,
     },
+    /// Turn a request copied from the Dialogflow console (ES "Diagnostic info" fulfillment
+    /// request or raw response, CX simulator or WebhookRequest JSON) into a fixture case.
+    Import {
+        /// The JSON file; `-` reads standard input.
+        file: PathBuf,
+        /// Call the configured upstreams once to capture the stubs and the answer.
+        #[arg(long)]
+        live: bool,
+        /// Where the case goes (under `<intent file>/`).
+        #[arg(long, default_value = "fixtures")]
+        out: PathBuf,
+        /// The CX webhook tag, for a CX simulator response (it does not say).
+        #[arg(long)]
+        tag: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(s) => s,
+        Ok(mut s) => {
+            if let Some(Command::Serve {
+                record: Some(dir), ..
+            }) = &cli.command
+            {
+                s.record.dir = Some(dir.clone());
+            }
+            s
+        }
         Err(e) => {
             eprintln!("intentful: {e}");
             return ExitCode::from(2);
@@ -82,12 +109,21 @@ fn main() -> ExitCode {
     };
     let system = actix_web::rt::System::new();
     system.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve(settings).await,
+        match cli.command.unwrap_or(Command::Serve { record: None }) {
+            Command::Serve { .. } => serve(settings).await,
             Command::Fulfill { request, protocol } => fulfill(settings, &request, &protocol).await,
             Command::Fixtures {
                 command: FixturesCommand::Check { dir, bless },
             } => check_fixtures(&dir, bless).await,
+            Command::Fixtures {
+                command:
+                    FixturesCommand::Import {
+                        file,
+                        live,
+                        out,
+                        tag,
+                    },
+            } => import_fixture(settings, &file, live, &out, tag).await,
             Command::Events { command } => intentful::ingest::cli::run(settings, command).await,
         }
     })
@@ -142,10 +178,15 @@ async fn serve(settings: Settings) -> ExitCode {
     // issue 16: the event workers run beside the server and stop after it.
     let workers = state.events.clone().map(intentful::ingest::Workers::start);
     let grace = std::time::Duration::from_millis(state.settings.server.shutdown_grace_ms);
+    let observers = state.observers.clone();
     actix_web::rt::spawn(startup::shutdown_on_signal(state, server.handle()));
     let served = server.await;
     if let Some(w) = workers {
         w.stop(grace).await;
+    }
+    // issue 17: calls still queued for the recorder are written before the process ends.
+    for observer in &observers {
+        observer.flush(grace);
     }
     match served {
         Ok(()) => {
@@ -257,6 +298,57 @@ async fn check_fixtures(dir: &Path, bless: bool) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+#[cfg(feature = "fixtures")]
+async fn import_fixture(
+    settings: Settings,
+    file: &Path,
+    live: bool,
+    out: &Path,
+    tag: Option<String>,
+) -> ExitCode {
+    use intentful::fixtures::{import, ImportOptions};
+
+    let read = if file == Path::new("-") {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read(file)
+    };
+    let input = match read {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("intentful: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let opts = ImportOptions {
+        live,
+        out: out.to_path_buf(),
+        tag,
+    };
+    match import(settings, &input, &opts).await {
+        Ok(done) => {
+            println!("{}", done.report());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("intentful: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "fixtures"))]
+async fn import_fixture(
+    _settings: Settings,
+    _file: &Path,
+    _live: bool,
+    _out: &Path,
+    _tag: Option<String>,
+) -> ExitCode {
+    without_fixture_kit("fixtures import")
 }
 
 #[cfg(not(feature = "fixtures"))]

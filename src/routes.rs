@@ -2,9 +2,13 @@
 //! answers for unknown routes and wrong methods. Health and readiness answer GET and HEAD to
 //! anyone; where metrics and the intent list are served, and to whom, is `admin.rs`'s.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
+use crate::admin;
 use crate::error::WebhookError;
 use crate::state::AppState;
 use crate::telemetry;
@@ -138,4 +142,22 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, WebhookError> {
     Err(WebhookError::NotFound(
         req.path().chars().take(200).collect(),
     ))
+}
+
+/// Middleware: on the admin listener, every path but the four it serves is an unknown path.
+pub async fn admin_listener_only_serves_its_paths(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let on_admin = req.app_data::<web::Data<AppState>>().is_some_and(|s| {
+        s.admin.listener_of(req.app_config().local_addr()) == admin::Listener::Admin
+    });
+    if on_admin && !admin::ADMIN_PATHS.contains(&req.path()) {
+        let path: String = req.path().chars().take(200).collect();
+        let refusal = WebhookError::NotFound(path).error_response();
+        return Ok(req.into_response(refusal).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

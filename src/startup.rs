@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 
 use crate::config::Settings;
@@ -23,10 +24,14 @@ pub fn app(
         InitError = (),
     >,
 > {
+    // Only a server with an admin listener tells listeners apart: without one (the default),
+    // no call pays for the check. Workers build their app after every listener is bound.
+    let admin_listener = state.admin.addr().is_some();
     App::new()
         .app_data(state)
-        .wrap(actix_web::middleware::from_fn(
-            crate::admin::admin_listener_only_serves_its_paths,
+        .wrap(Condition::new(
+            admin_listener,
+            from_fn(routes::admin_listener_only_serves_its_paths),
         ))
         .wrap(crate::error::json_errors())
         .configure(routes::configure)
@@ -75,7 +80,7 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
 /// Waits for SIGTERM or SIGINT, then shuts down in the order load balancers need: `/readyz`
 /// turns unready, serving goes on for `server.shutdown_delay_ms`, then the listener closes and
 /// in-flight calls get up to `server.shutdown_grace_ms` to finish; those still running then
-/// answer with their fallback (see [`crate::shutdown`]).
+/// answer with their fallback (see `crate::shutdown`).
 pub async fn shutdown_on_signal(state: Arc<AppState>, server: ServerHandle) {
     wait_for_signal().await;
     state.set_ready(false);

@@ -8,8 +8,8 @@ use crate::config::Settings;
 use crate::intent::Registry;
 use crate::limits::ClientGate;
 use crate::shutdown::Shutdown;
-use crate::telemetry::WebhookMetrics;
 use crate::upstream::Upstreams;
+use crate::webhook_metrics::WebhookMetrics;
 
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -30,6 +30,9 @@ pub struct AppState {
     /// The PostgreSQL pool several instances share (`events.store = "postgres://..."`), when
     /// something here uses it.
     pub pg: Option<Arc<crate::pg::Pg>>,
+    /// Who gets every finished webhook call (the recorder, the inspector); empty by default,
+    /// and then no call is traced.
+    pub observers: Vec<Arc<dyn crate::trace::CallObserver>>,
     ready: AtomicBool,
 }
 
@@ -55,6 +58,8 @@ pub enum StartupError {
     Client(#[from] reqwest::Error),
     #[error("events: {0}")]
     Events(String),
+    #[error("recording: {0}")]
+    Record(String),
 }
 
 impl AppState {
@@ -126,6 +131,12 @@ impl AppState {
             ),
             _ => ClientGate::new(&settings.limits),
         };
+        let mut observers: Vec<Arc<dyn crate::trace::CallObserver>> = Vec::new();
+        if let Some(recorder) =
+            crate::record::Recorder::start(&settings).map_err(StartupError::Record)?
+        {
+            observers.push(recorder);
+        }
         Ok(AppState {
             events,
             pg,
@@ -138,6 +149,7 @@ impl AppState {
             settings: Arc::new(settings),
             registry: Arc::new(registry),
             upstreams,
+            observers,
             ready: AtomicBool::new(true),
         })
     }

@@ -21,12 +21,8 @@ fn fixture() -> &'static (GoogleIdVerifier, DecodingKey) {
         };
         let key = DecodingKey::from_rsa_pem(include_bytes!("../../tests/data/google_test_key.pub.pem"))
             .expect("test public key");
-        (GoogleIdVerifier::new(&settings, reqwest_client()), key)
+        (GoogleIdVerifier::new(&settings, reqwest::Client::new()), key)
     })
-}
-
-fn reqwest_client() -> intentful::upstream::HttpClient {
-    intentful::upstream::HttpClient::new()
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@ use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use base64::Engine;
 
 use super::{ct_eq, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub(super) fn verify(headers: &HeaderMap, creds: &[(String, Secret)]) -> Result<(), Rejection> {
     let value = headers.get(AUTHORIZATION).ok_or(Rejection::Missing)?;

@@ -4,7 +4,7 @@
 use actix_web::http::header::HeaderMap;
 
 use super::{ct_eq, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub(super) fn verify(headers: &HeaderMap, name: &str, values: &[Secret]) -> Result<(), Rejection> {
     let got = headers.get(name).ok_or(Rejection::Missing)?.as_bytes();

@@ -11,7 +11,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::{HmacSettings, Rejection, SignatureEncoding};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub struct HmacVerifier {
     header: String,

@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::HeaderMap;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 /// Why a caller was refused; a bounded label set for logs and metrics. Never carries the
 /// credential itself.

@@ -90,13 +90,6 @@ pub struct EventRegistryError {
 }
 
 impl EventRegistry {
-    /// The handlers in `events/`.
-    pub fn builtin() -> Result<EventRegistry, EventRegistryError> {
-        let mut r = EventRegistry::default();
-        crate::events::register_all(&mut r);
-        r.finish()
-    }
-
     /// Runs `handler` for events of `source` whose type is `event_type` (`*` patterns allowed).
     #[track_caller]
     pub fn on<F, Fut>(&mut self, source: &str, event_type: &str, handler: F) -> &mut HandlerSpec

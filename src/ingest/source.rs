@@ -138,8 +138,8 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
     use crate::ingest::settings::{HandlerSettings, RetryOverride};
+    use crate::secret::Secret;
     use actix_web::http::header::HeaderValue;
 
     fn okta() -> SourceSettings {

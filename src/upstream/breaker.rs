@@ -197,7 +197,7 @@ impl Breaker {
             "upstream circuit changed state"
         );
         inner.state = to;
-        crate::telemetry::record_breaker(&self.upstream, to.as_str());
+        super::metrics::record_breaker(&self.upstream, to.as_str());
     }
 }
 

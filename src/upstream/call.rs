@@ -80,6 +80,7 @@ impl UpstreamClient {
             body: None,
             build_error: None,
             cache: None,
+            trace: None,
         }
     }
 }
@@ -104,6 +105,8 @@ pub struct UpstreamRequest {
     /// May be sent more than once (retries).
     pub(super) idempotent: bool,
     pub(super) cache: Option<CacheOptions>,
+    /// The observed call's trace, looked up when sent (`crate::trace`).
+    pub(super) trace: Option<crate::trace::CallTrace>,
 }
 
 /// How a call opted into the response cache.

@@ -14,9 +14,11 @@ mod cache;
 mod call;
 mod concurrency;
 mod error;
+mod metrics;
 mod retry;
 mod send;
 pub mod settings;
+mod traced;
 
 pub use breaker::CircuitState;
 pub use buffer::BufferBudget;
@@ -49,7 +51,7 @@ pub struct Upstream {
     breaker: breaker::Breaker,
     limiter: concurrency::Limiter,
     cache: cache::ResponseCache,
-    metrics: crate::telemetry::UpstreamMetrics,
+    metrics: metrics::UpstreamMetrics,
 }
 
 impl Upstream {
@@ -66,7 +68,7 @@ impl Upstream {
             breaker: breaker::Breaker::new(name, &s.breaker),
             limiter: concurrency::Limiter::new(s.max_concurrency),
             cache: cache::ResponseCache::new(&s.cache),
-            metrics: crate::telemetry::UpstreamMetrics::new(name),
+            metrics: metrics::UpstreamMetrics::new(name),
         }
     }
 }

@@ -14,9 +14,10 @@ use url::Url;
 use super::buffer::BufferBudget;
 use super::cache;
 use super::call::{without_url, CacheOptions, UpstreamRequest, UpstreamResponse};
+use super::traced::{Ended, InFlight};
 use super::{retry, Upstream, UpstreamError, UpstreamErrorKind};
 use crate::chunks::Chunks;
-use crate::telemetry;
+use crate::trace::CacheUse;
 
 /// Below this, a call cannot do anything useful; failing at once keeps the budget for the reply.
 const MIN_CALL_TIME: Duration = Duration::from_millis(5);
@@ -38,7 +39,9 @@ impl From<UpstreamErrorKind> for Failure {
 
 impl UpstreamRequest {
     /// Sends; a non-2xx status is an error.
-    pub async fn send(self) -> Result<UpstreamResponse, UpstreamError> {
+    pub async fn send(mut self) -> Result<UpstreamResponse, UpstreamError> {
+        // Once per call: `None` unless someone observes calls (`crate::trace`).
+        self.trace = crate::trace::current();
         let err = |kind| UpstreamError::new(&*self.name, kind);
         let Some(up) = self.upstream.clone() else {
             return Err(err(UpstreamErrorKind::NotConfigured));
@@ -68,6 +71,7 @@ impl UpstreamRequest {
             self.body.as_deref(),
         );
         let fetched = AtomicBool::new(false);
+        let asked = self.trace.as_ref().map(|_| tokio::time::Instant::now());
         let answer = up
             .cache
             .get_or_fetch(&key, &self.headers, opts.ttl, opts.max_stale, || {
@@ -82,15 +86,24 @@ impl UpstreamRequest {
             .unwrap_or(Err(UpstreamErrorKind::BudgetExhausted));
         // A hit: answered without a request of its own (stored, or another caller's flight).
         let hit = answer.is_ok() && !fetched.load(Ordering::Relaxed);
-        telemetry::record_cache(&up.name, if hit { "hit" } else { "miss" });
+        super::metrics::record_cache(&up.name, if hit { "hit" } else { "miss" });
         let kind = match answer {
-            Ok(resp) => return Ok((*resp).clone()),
+            Ok(resp) => {
+                if let (true, Some(t), Some(at)) = (hit, &self.trace, asked) {
+                    self.trace_exchange(t, up, url, 0, CacheUse::Hit, at, Ended::Answered(&resp));
+                }
+                return Ok((*resp).clone());
+            }
             Err(kind) => kind,
         };
         if !opts.max_stale.is_zero() && stale_allowed(&kind) {
             if let Some(stale) = up.cache.stale(&key, &self.headers, opts.max_stale).await {
-                telemetry::record_cache(&up.name, "stale");
+                super::metrics::record_cache(&up.name, "stale");
                 tracing::info!(upstream = %up.name, error = %kind, "served a stale cache entry");
+                if let (Some(t), Some(at)) = (&self.trace, asked) {
+                    let answered = Ended::Answered(&stale);
+                    self.trace_exchange(t, up, url, 0, CacheUse::Stale, at, answered);
+                }
                 return Ok((*stale).clone());
             }
         }
@@ -114,13 +127,21 @@ impl UpstreamRequest {
         up: &Upstream,
         url: &Url,
     ) -> Result<UpstreamResponse, UpstreamErrorKind> {
+        let asked = self.trace.as_ref().map(|_| tokio::time::Instant::now());
+        let refused = |kind: UpstreamErrorKind| {
+            if let (Some(t), Some(at)) = (&self.trace, asked) {
+                self.trace_exchange(t, up, url, 0, self.cache_use(), at, Ended::Failed(&kind));
+            }
+            kind
+        };
         let Some(admission) = up.breaker.admit() else {
-            return Err(UpstreamErrorKind::CircuitOpen);
+            return Err(refused(UpstreamErrorKind::CircuitOpen));
         };
         let _permit = up
             .limiter
             .acquire(self.left().saturating_sub(MIN_CALL_TIME))
-            .await?;
+            .await
+            .map_err(refused)?;
         let result = self.attempts(up, url).await;
         match &result {
             // Never called (no budget, no credentials): says nothing about the upstream's health.
@@ -143,18 +164,35 @@ impl UpstreamRequest {
         let mut failed = 0u32;
         let mut reauthorised = false;
         let mut last = UpstreamErrorKind::BudgetExhausted;
+        let mut attempt_no = 0u32;
         loop {
             let timeout = up.timeout.min(self.left());
             if timeout < MIN_CALL_TIME {
                 return Err(last);
             }
+            attempt_no += 1;
+            let in_flight = self
+                .trace
+                .as_ref()
+                .map(|t| InFlight::new(self, t, up, url, attempt_no));
             let mut used_token = None;
             let attempt = async {
                 let (builder, token) = up.auth.apply(self.builder(url), timeout).await?;
                 used_token = token;
                 exchange(builder, up.max_response_bytes, &self.buffer).await
             };
-            let failure = match tokio::time::timeout(timeout, attempt).await {
+            let ended = tokio::time::timeout(timeout, attempt).await;
+            if let Some(in_flight) = in_flight {
+                let budget_cut = UpstreamErrorKind::BudgetExhausted;
+                let timed_out = UpstreamErrorKind::Timeout;
+                in_flight.finish(match &ended {
+                    Ok(Ok(resp)) => Ended::Answered(resp),
+                    Ok(Err(f)) => Ended::Failed(&f.kind),
+                    Err(_) if timeout < up.timeout => Ended::Failed(&budget_cut),
+                    Err(_) => Ended::Failed(&timed_out),
+                });
+            }
+            let failure = match ended {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(f)) => f,
                 // Cut by the turn's budget, not by the upstream's own timeout: says nothing
@@ -186,9 +224,17 @@ impl UpstreamRequest {
                 tracing::debug!(upstream = %up.name, ?wait, "no budget left for a retry");
                 return Err(failure.kind);
             }
-            telemetry::record_retry(&up.name);
+            super::metrics::record_retry(&up.name);
             tokio::time::sleep(wait).await;
             last = failure.kind;
+        }
+    }
+
+    pub(super) fn cache_use(&self) -> CacheUse {
+        if self.cache.is_some() {
+            CacheUse::Miss
+        } else {
+            CacheUse::Bypass
         }
     }
 

@@ -66,7 +66,7 @@ async fn refusals_are_json_with_their_status() {
     if let intentful::ingest::settings::VerifySettings::StandardWebhooks { secrets, .. } =
         &mut other.sources.get_mut("helpdesk").unwrap().verify
     {
-        secrets[0] = intentful::config::Secret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD");
+        secrets[0] = intentful::secret::Secret::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD");
     }
     let mut req = http
         .post(server.url("/events/helpdesk"))

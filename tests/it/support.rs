@@ -281,3 +281,50 @@ where
     }
     false
 }
+
+// ---- Observed calls (issue 17) ----
+
+/// Serves `registry` with `settings` on 127.0.0.1:0 with these call observers.
+pub fn spawn_observed(
+    mut settings: Settings,
+    registry: Registry,
+    observers: Vec<Arc<dyn intentful::trace::CallObserver>>,
+) -> (TestServer, Arc<AppState>) {
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    let mut state = AppState::new(settings, registry).expect("state");
+    state.observers = observers;
+    let state = Arc::new(state);
+    let listener = startup::bind(&state).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = startup::serve(state.clone(), listener).expect("serve");
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (TestServer { addr, handle }, state)
+}
+
+/// An observer that keeps every finished call.
+#[derive(Default)]
+pub struct Collect(pub std::sync::Mutex<Vec<Arc<intentful::trace::FinishedCall>>>);
+
+impl intentful::trace::CallObserver for Collect {
+    fn finished(&self, call: Arc<intentful::trace::FinishedCall>) {
+        self.0.lock().unwrap().push(call);
+    }
+}
+
+impl Collect {
+    pub fn calls(&self) -> Vec<Arc<intentful::trace::FinishedCall>> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// Default settings with every upstream below `base` (`<base>/<name>`), as fixture replays do.
+pub fn upstreams_at(base: &str) -> Settings {
+    let mut settings = Settings::default();
+    for (name, up) in settings.upstreams.iter_mut() {
+        up.base_url = url::Url::parse(&format!("{base}/{name}")).expect("url");
+    }
+    settings
+}

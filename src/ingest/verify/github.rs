@@ -6,7 +6,7 @@ use actix_web::http::header::HeaderMap;
 use hmac::Mac;
 
 use super::{header, hmac_sha256, secret_bytes, Outgoing, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub struct Github {
     secrets: Vec<Vec<u8>>,

@@ -206,7 +206,7 @@ fn parse_template(t: &str) -> Result<Vec<Part>, String> {
 mod tests {
     use super::super::test_support::{from_signed, headers, without};
     use super::*;
-    use crate::config::Secret;
+    use crate::secret::Secret;
 
     fn settings(ts: bool) -> GenericHmacSettings {
         GenericHmacSettings {

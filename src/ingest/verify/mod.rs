@@ -152,7 +152,7 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
 
 /// `secrets` as bytes, refusing an empty list or an empty or too-short secret.
 fn secret_bytes(
-    secrets: &[crate::config::Secret],
+    secrets: &[crate::secret::Secret],
     min_len: usize,
 ) -> Result<Vec<Vec<u8>>, (String, String)> {
     if secrets.is_empty() {

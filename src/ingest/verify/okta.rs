@@ -6,7 +6,7 @@ use actix_web::http::header::HeaderMap;
 
 use super::{header, secret_bytes, Rejection};
 use crate::auth::ct_eq;
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub struct Okta {
     header: String,

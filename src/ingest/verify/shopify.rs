@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::Mac;
 
 use super::{header, hmac_sha256, secret_bytes, Outgoing, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub struct Shopify {
     secrets: Vec<Vec<u8>>,

@@ -7,7 +7,7 @@ use actix_web::http::header::HeaderMap;
 use hmac::Mac;
 
 use super::{fresh, header, hmac_sha256, secret_bytes, Outgoing, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub struct Slack {
     secrets: Vec<Vec<u8>>,

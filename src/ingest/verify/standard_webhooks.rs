@@ -10,7 +10,7 @@ use base64::Engine;
 use hmac::Mac;
 
 use super::{fresh, header, hmac_sha256, Outgoing, Rejection};
-use crate::config::Secret;
+use crate::secret::Secret;
 
 /// Secrets are decoded padded or not (the Python library accepts both).
 const LENIENT: GeneralPurpose = GeneralPurpose::new(

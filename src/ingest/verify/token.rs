@@ -8,7 +8,7 @@ use base64::Engine;
 
 use super::{header, secret_bytes, Rejection};
 use crate::auth::ct_eq;
-use crate::config::Secret;
+use crate::secret::Secret;
 
 pub enum Token {
     Bearer(Vec<Vec<u8>>),

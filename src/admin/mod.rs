@@ -17,56 +17,17 @@
 use std::net::{SocketAddr, TcpListener};
 use std::sync::OnceLock;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, ResponseError};
-use serde::{Deserialize, Serialize};
+use actix_web::HttpRequest;
 
-use crate::auth::{AuthMode, Verifier};
+use crate::auth::Verifier;
 use crate::error::WebhookError;
 use crate::limits::ClientGate;
-use crate::state::AppState;
+
+mod settings;
+pub use settings::AdminSettings;
 
 /// The only paths the admin listener serves.
-const ADMIN_PATHS: [&str; 4] = ["/metrics", "/intents", "/healthz", "/readyz"];
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct AdminSettings {
-    /// A listener of its own for `/metrics`, `/intents`, `/healthz` and `/readyz`; unset, none.
-    /// 0 picks a free port (tests).
-    pub port: Option<u16>,
-    /// The admin listener's bind address; `server.host` when empty.
-    pub host: String,
-    /// The credential `/metrics` and `/intents` need wherever they are served: `basic`,
-    /// `header` (`name = "authorization"`, `values = ["Bearer ..."]` for a bearer token), or
-    /// `none` to serve them to anyone on purpose.
-    pub auth: Option<AuthMode>,
-}
-
-impl AdminSettings {
-    /// Checks the settings; the error names the key.
-    pub fn validate(&self, server_port: u16) -> Result<(), (String, String)> {
-        if self.port.is_some_and(|p| p != 0 && p == server_port) {
-            return Err(("admin.port".into(), "must differ from server.port".into()));
-        }
-        let Some(mode) = &self.auth else {
-            return Ok(());
-        };
-        if !matches!(
-            mode,
-            AuthMode::None { .. } | AuthMode::Basic { .. } | AuthMode::Header { .. }
-        ) {
-            return Err((
-                "admin.auth.mode".into(),
-                "must be basic, header or none (a scraper sends a fixed credential)".into(),
-            ));
-        }
-        mode.validate()
-            .map_err(|(field, problem)| (format!("admin.auth.{field}"), problem))
-    }
-}
+pub const ADMIN_PATHS: [&str; 4] = ["/metrics", "/intents", "/healthz", "/readyz"];
 
 /// Which listener a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +86,7 @@ impl Admin {
         Ok(Some(listener))
     }
 
-    fn listener_of(&self, local: SocketAddr) -> Listener {
+    pub fn listener_of(&self, local: SocketAddr) -> Listener {
         match self.addr.get() {
             Some(admin) if *admin == local => Listener::Admin,
             _ => Listener::Main,
@@ -168,73 +129,5 @@ impl Admin {
                 challenge: verifier.challenge(),
             }
         })
-    }
-}
-
-/// Middleware: on the admin listener, every path but the four it serves is an unknown path.
-pub async fn admin_listener_only_serves_its_paths(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let on_admin = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.admin.listener_of(req.app_config().local_addr()) == Listener::Admin);
-    if on_admin && !ADMIN_PATHS.contains(&req.path()) {
-        let path: String = req.path().chars().take(200).collect();
-        let refusal = WebhookError::NotFound(path).error_response();
-        return Ok(req.into_response(refusal).map_into_right_body());
-    }
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Secret;
-
-    #[test]
-    fn admin_settings_are_checked() {
-        let header = AuthMode::Header {
-            name: "authorization".into(),
-            values: vec![Secret::new("Bearer scrape-token-0123456789")],
-        };
-        let ok = AdminSettings {
-            port: Some(9090),
-            host: String::new(),
-            auth: Some(header),
-        };
-        assert_eq!(ok.validate(8080), Ok(()));
-        assert_eq!(
-            ok.validate(9090).map_err(|(k, _)| k),
-            Err("admin.port".into())
-        );
-        let short = AdminSettings {
-            auth: Some(AuthMode::Header {
-                name: "authorization".into(),
-                values: vec![Secret::new("short")],
-            }),
-            ..AdminSettings::default()
-        };
-        assert_eq!(
-            short.validate(8080).map_err(|(k, _)| k),
-            Err("admin.auth.values".into())
-        );
-        let hmac = AdminSettings {
-            auth: Some(AuthMode::Hmac(crate::auth::HmacSettings {
-                header: "x-sig".into(),
-                secrets: vec![Secret::new("sixteen-bytes-secret")],
-                encoding: crate::auth::SignatureEncoding::Hex,
-                prefix: String::new(),
-                timestamp_header: None,
-                tolerance_secs: 300,
-            })),
-            ..AdminSettings::default()
-        };
-        assert_eq!(
-            hmac.validate(8080).map_err(|(k, _)| k),
-            Err("admin.auth.mode".into())
-        );
     }
 }

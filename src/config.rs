@@ -44,6 +44,8 @@ pub struct Settings {
     pub sources: BTreeMap<String, crate::ingest::SourceSettings>,
     /// Recording calls as fixture cases (issue 17).
     pub record: crate::record::RecordSettings,
+    /// The inspector page (issue 17): off by default.
+    pub inspect: crate::inspect::InspectSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -116,6 +118,7 @@ impl Default for Settings {
             events: crate::ingest::EventsSettings::default(), // issue 16
             sources: BTreeMap::new(),                         // issue 16
             record: crate::record::RecordSettings::default(), // issue 17
+            inspect: crate::inspect::InspectSettings::default(),
         }
     }
 }
@@ -355,6 +358,9 @@ impl Settings {
             return bad(key, &problem);
         }
         if let Err((key, problem)) = self.record.validate() {
+            return bad(&key, &problem);
+        }
+        if let Err((key, problem)) = self.inspect.validate() {
             return bad(&key, &problem);
         }
         Ok(())

@@ -14,6 +14,7 @@
 //! - [`state`], [`startup`], `shutdown`, `telemetry`: wiring, serving, the shutdown
 //!   deadline, logs and metrics.
 //! - [`ingest`] and `events`: event triggers from other systems and their handlers.
+//! - [`inspect`]: the inspector page (the last calls, their timeline, save and replay).
 //! - [`record`]: every answered call written as a fixture case (`serve --record DIR`).
 //! - [`trace`]: the per-call trace (stages, upstream exchanges) for those who observe calls.
 //! - [`fixtures`] (feature `fixtures`): the record/replay kit behind `cargo test` and
@@ -44,6 +45,7 @@ pub(crate) mod events;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod ingest; // event triggers (issue 16)
+pub mod inspect;
 pub mod intent;
 #[path = "../intents/mod.rs"]
 pub(crate) mod intents;

@@ -74,6 +74,9 @@ pub fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Ser
     if settings.workers > 0 {
         server = server.workers(settings.workers);
     }
+    if let Some(inspector) = &state.inspector {
+        inspector.serve(state.clone())?;
+    }
     Ok(server.run())
 }
 

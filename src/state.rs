@@ -33,6 +33,8 @@ pub struct AppState {
     /// Who gets every finished webhook call (the recorder, the inspector); empty by default,
     /// and then no call is traced.
     pub observers: Vec<Arc<dyn crate::trace::CallObserver>>,
+    /// The inspector page's state, when `inspect.enabled` (it is one of the observers too).
+    pub inspector: Option<Arc<crate::inspect::Inspector>>,
     ready: AtomicBool,
 }
 
@@ -137,6 +139,20 @@ impl AppState {
         {
             observers.push(recorder);
         }
+        let inspector = match settings.inspect.enabled {
+            true => {
+                let redactor = crate::record::Redactor::from_settings(&settings)
+                    .map_err(StartupError::Record)?;
+                let inspector = Arc::new(crate::inspect::Inspector::new(
+                    &settings.inspect,
+                    redactor,
+                    upstreams.http(),
+                ));
+                observers.push(inspector.clone());
+                Some(inspector)
+            }
+            false => None,
+        };
         Ok(AppState {
             events,
             pg,
@@ -150,6 +166,7 @@ impl AppState {
             registry: Arc::new(registry),
             upstreams,
             observers,
+            inspector,
             ready: AtomicBool::new(true),
         })
     }

@@ -223,6 +223,36 @@ struct Seen {
     turn: Option<serde_json::Value>,
 }
 
+/// Runs `body` again as a call on `route`, without the caller checks (the inspector, which has
+/// its own, replays a call it already let in): parse, dispatch against the live upstreams,
+/// render. The replay is not observed, so it does not show up as a call of its own.
+pub(crate) async fn replay(
+    state: &AppState,
+    route: Route,
+    body: &[u8],
+) -> Result<(Vec<u8>, Outcome), WebhookError> {
+    let request = Request::parse(body, route.protocol())?;
+    let call = Call {
+        started: Instant::now(),
+        request_id: Arc::from(format!("replay-{}", uuid::Uuid::new_v4())),
+        route,
+        cx_webhook: None,
+        trace: None,
+        observed: None,
+    };
+    let (body, outcome, _) = answer(state, request, call).await;
+    Ok((body, outcome))
+}
+
+impl Route {
+    /// The route whose [`Route::label`] this is.
+    pub fn from_label(label: &str) -> Option<Route> {
+        [Route::Auto, Route::Es, Route::Cx, Route::CxNamed]
+            .into_iter()
+            .find(|r| r.label() == label)
+    }
+}
+
 /// Counts and logs a refused caller (never its credential) and picks the status: 401 with the
 /// route's own challenge, or 503 when Google's keys are unavailable, which is our failure, not
 /// the caller's.

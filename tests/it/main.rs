@@ -25,6 +25,7 @@ mod fixtures_replay;
 mod google_keys;
 mod hostile_input;
 mod http_layer;
+mod inspect;
 mod limits;
 mod limits_shared;
 mod log_fields;

@@ -22,8 +22,14 @@ fn read_json(p: &Path) -> Value {
 
 /// A wiremock server answering what the hand-written case `case` stubs (leniently: method and
 /// path only, any number of times).
-async fn upstreams_of(case: &str) -> MockServer {
+pub async fn upstreams_of(case: &str) -> MockServer {
     let server = MockServer::start().await;
+    mount_stubs(&server, case).await;
+    server
+}
+
+/// Mounts on `server` what the hand-written case `case` stubs.
+pub async fn mount_stubs(server: &MockServer, case: &str) {
     let file = Path::new(FIXTURES).join(format!("{case}.upstream.json"));
     let stubs = if file.exists() {
         read_json(&file)
@@ -46,10 +52,9 @@ async fn upstreams_of(case: &str) -> MockServer {
         Mock::given(method(m))
             .and(path(p))
             .respond_with(t)
-            .mount(&server)
+            .mount(server)
             .await;
     }
-    server
 }
 
 /// Settings that record into `dir`, every upstream below `upstream`.

@@ -26,6 +26,7 @@ mod google_keys;
 mod hostile_input;
 mod http_layer;
 mod inspect;
+mod inspect_browser;
 mod limits;
 mod limits_shared;
 mod log_fields;

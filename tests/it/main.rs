@@ -21,6 +21,7 @@ mod events_http;
 mod events_postgres_start;
 mod events_two_instances;
 mod events_worker;
+mod example_config;
 mod fixtures_replay;
 mod google_keys;
 mod hostile_input;

@@ -16,9 +16,6 @@ mod load_error;
 pub use crate::deadline::DeadlineSettings;
 pub use crate::protocol::{CxSettings, CxTarget, CxWebhook};
 
-// Temporary, so branches that still import `config::Secret` compile; it lives in `secret.rs`.
-pub use crate::secret::Secret;
-
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -395,10 +392,14 @@ mod tests {
         s.limits.shared = crate::limits::LimitSharing::Postgres;
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("limits.shared"), "{err}");
-        s.events.store = Some(Secret::new("postgres://app:hunter2@db:5432/intentful"));
+        s.events.store = Some(crate::secret::Secret::new(
+            "postgres://app:hunter2@db:5432/intentful",
+        ));
         s.validate().unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
-        s.events.store = Some(Secret::new("postgres://app:hunter2@db:nope/intentful"));
+        s.events.store = Some(crate::secret::Secret::new(
+            "postgres://app:hunter2@db:nope/intentful",
+        ));
         let err = s.validate().unwrap_err().to_string();
         assert!(
             err.contains("events.store") && !err.contains("hunter2"),

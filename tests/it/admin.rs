@@ -5,9 +5,10 @@
 use base64::Engine;
 use intentful::admin::AdminSettings;
 use intentful::auth::{AuthMode, BasicCredential};
-use intentful::config::{Secret, Settings};
+use intentful::config::Settings;
 use intentful::intent::Registry;
 use intentful::limits::LimitSettings;
+use intentful::secret::Secret;
 use serde_json::Value;
 
 use crate::support::{client, es_request, spawn_on, spawn_with};

@@ -10,9 +10,10 @@ use hmac::{Hmac, Mac};
 use intentful::auth::{
     AuthMode, BasicCredential, GoogleIdTokenSettings, HmacSettings, SignatureEncoding,
 };
-use intentful::config::{Secret, Settings};
+use intentful::config::Settings;
 use intentful::intent::prelude::*;
 use intentful::intent::Registry;
+use intentful::secret::Secret;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use sha2::Sha256;
 use wiremock::matchers::path;

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use intentful::auth::{AuthMode, BasicCredential};
-use intentful::config::{CxWebhook, Secret, Settings};
+use intentful::config::{CxWebhook, Settings};
 use intentful::intent::Registry;
+use intentful::secret::Secret;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -73,7 +73,7 @@ async fn list_show_replay_and_send_on(store_url: Option<String>) {
         .retry
         .max_attempts = Some(2);
     settings.events.poll_interval_ms = 50;
-    settings.events.store = store_url.as_deref().map(intentful::config::Secret::new);
+    settings.events.store = store_url.as_deref().map(intentful::secret::Secret::new);
     let store_line = store_url
         .map(|u| format!("store = \"{u}\""))
         .unwrap_or_default();

@@ -42,11 +42,7 @@ fn leaves(prefix: &str, v: &Value, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                leaves(
-                    &format!("{prefix}.{k}").trim_start_matches('.').to_string(),
-                    v,
-                    out,
-                );
+                leaves(format!("{prefix}.{k}").trim_start_matches('.'), v, out);
             }
         }
         _ => {

@@ -82,7 +82,7 @@ async fn what_the_app_answers_is_json_even_for_odd_paths() {
 }
 
 /// Pins actix-http's bodiless answers: if one of them starts carrying a body (or changes
-/// status), SECURITY.md and the README must change with it.
+/// status), SECURITY.md and docs/operations.md must change with it.
 #[actix_web::test]
 async fn what_actix_http_answers_before_the_app_is_bodiless() {
     let mut settings = Settings::default();

@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use intentful::auth::AuthMode;
-use intentful::config::{Secret, Settings};
+use intentful::config::Settings;
 use intentful::intent::prelude::*;
 use intentful::intent::Registry;
 use intentful::limits::LimitSettings;
+use intentful::secret::Secret;
 
 use crate::support::{client, es_request, spawn_with, TestServer};
 

@@ -20,7 +20,7 @@ fn instance(url: &str) -> TestServer {
         },
         ..Settings::default()
     };
-    settings.events.store = Some(intentful::config::Secret::new(url));
+    settings.events.store = Some(intentful::secret::Secret::new(url));
     settings.validate().expect("valid settings");
     settings.auth.default = AuthMode::None { acknowledged: true };
     spawn_with(settings, Registry::builtin().expect("registry"))

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::{BoxBody, MessageBody};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use tokio::time::Instant;
@@ -21,7 +20,9 @@ use crate::intent::{Ctx, IntentSpec};
 use crate::protocol::{Protocol, Reply, Request, Turn};
 use crate::state::AppState;
 use crate::telemetry;
-use crate::trace::{self, CallTrace, FinishedCall};
+
+mod observed;
+use observed::Observed;
 
 /// Which protocol a route accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,16 +84,7 @@ pub async fn handle(
     let started = Instant::now();
     let _in_flight = state.metrics.in_flight();
     let request_id = request_id(&req);
-    // Only when someone observes calls (recorder, inspector): otherwise no trace at all.
-    let observed = (!state.observers.is_empty()).then(|| {
-        CallTrace::starting(
-            started,
-            Duration::ZERO,
-            Duration::from_millis(state.settings.deadline.upstream_margin_ms),
-        )
-    });
-    let mut received: Option<web::Bytes> = None;
-    let mut seen: Option<Seen> = None;
+    let mut observed = Observed::start(&state, started);
     let result = async {
         // Credentials first, as far as the headers prove them: a stranger learns nothing, not
         // even which content type or size we want, nor which named webhooks exist.
@@ -102,11 +94,9 @@ pub async fn handle(
             .verify_headers(req.headers())
             .await
             .map_err(|r| rejected(route, verifier, r))?;
-        let mut mark = observed.as_ref().map(|t| {
-            let now = Instant::now();
-            t.stage("auth", started, now);
-            now
-        });
+        if let Some(o) = &mut observed {
+            o.stage("auth");
+        }
         body::check_content_type(&req)?;
         let server = &state.settings.server;
         let bytes = body::read_limited(
@@ -116,13 +106,9 @@ pub async fn handle(
             Duration::from_millis(server.body_read_timeout_ms),
         )
         .await?;
-        if let Some(t) = &observed {
-            received = Some(bytes.clone());
-            mark = mark.map(|from| {
-                let now = Instant::now();
-                t.stage("body", from, now);
-                now
-            });
+        if let Some(o) = &mut observed {
+            o.received(&bytes);
+            o.stage("body");
         }
         verifier
             .verify_body(req.headers(), &bytes)
@@ -137,8 +123,8 @@ pub async fn handle(
             ));
         }
         let request = Request::parse(&bytes, route.protocol())?;
-        if let (Some(t), Some(from)) = (&observed, mark) {
-            t.stage("parse", from, Instant::now());
+        if let Some(o) = &mut observed {
+            o.stage("parse");
         }
         let call = Call {
             started,
@@ -146,81 +132,32 @@ pub async fn handle(
             route,
             cx_webhook: cx_webhook.as_deref(),
             trace: trace_of(&req, &state),
-            observed: observed.clone(),
+            observed: observed.as_mut(),
         };
-        let (body, outcome, s) = answer(&state, request, call).await;
-        seen = s;
-        Ok::<_, WebhookError>((body, outcome))
+        Ok::<_, WebhookError>(answer(&state, request, call).await)
     }
     .await;
-    let (mut resp, published) = match result {
-        Ok((body, outcome)) => {
-            let mut ok = HttpResponse::Ok()
+    let (mut resp, outcome) = match result {
+        Ok((body, outcome)) => (
+            HttpResponse::Ok()
                 .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
                 .insert_header((OUTCOME_HEADER, HeaderValue::from_static(outcome.as_str())))
-                .take();
-            match &observed {
-                None => (ok.body(body), None),
-                Some(_) => {
-                    let body = web::Bytes::from(body);
-                    (ok.body(body.clone()), Some((outcome.as_str(), 200, body)))
-                }
-            }
-        }
+                .body(body),
+            outcome.as_str(),
+        ),
         Err(e) => {
             crate::webhook_metrics::record_rejection(route.label(), e.code());
             tracing::info!(request_id = %request_id, route = route.label(), code = e.code(), "webhook refused: {e}");
-            let resp = e.error_response();
-            match &observed {
-                None => (resp, None),
-                Some(_) => {
-                    let status = resp.status().as_u16();
-                    let (head, body) = resp.into_parts();
-                    let (body, bytes) = match body.try_into_bytes() {
-                        Ok(bytes) => (BoxBody::new(bytes.clone()), bytes),
-                        Err(body) => (body, web::Bytes::new()),
-                    };
-                    (head.set_body(body), Some((e.code(), status, bytes)))
-                }
-            }
+            (e.error_response(), e.code())
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert(REQUEST_ID, v);
     }
-    if let (Some(trace), Some((outcome, status, response))) = (observed, published) {
-        let call = Arc::new(FinishedCall {
-            id: request_id.to_string(),
-            at: std::time::SystemTime::now() - started.elapsed(),
-            protocol: seen
-                .as_ref()
-                .map(|s| s.protocol)
-                .or(route.protocol())
-                .unwrap_or(Protocol::Es),
-            route: route.label(),
-            intent: seen.as_ref().and_then(|s| s.intent.clone()),
-            intent_file: seen.as_ref().and_then(|s| s.file),
-            outcome,
-            status,
-            duration: started.elapsed(),
-            request: received.unwrap_or_default(),
-            response,
-            turn: seen.and_then(|s| s.turn),
-            trace: trace.snapshot(),
-        });
-        for o in &state.observers {
-            o.finished(call.clone());
-        }
+    match observed {
+        Some(o) => o.publish(&state, resp, &request_id, route, outcome),
+        None => resp,
     }
-    resp
-}
-
-/// What an observed call's answer learnt about it, for its [`FinishedCall`].
-struct Seen {
-    protocol: Protocol,
-    intent: Option<String>,
-    file: Option<&'static str>,
-    turn: Option<serde_json::Value>,
 }
 
 /// Runs `body` again as a call on `route`, without the caller checks (the inspector, which has
@@ -240,8 +177,7 @@ pub(crate) async fn replay(
         trace: None,
         observed: None,
     };
-    let (body, outcome, _) = answer(state, request, call).await;
-    Ok((body, outcome))
+    Ok(answer(state, request, call).await)
 }
 
 impl Route {
@@ -291,8 +227,8 @@ struct Call<'a> {
     cx_webhook: Option<&'a str>,
     /// Cloud Trace link (`projects/P/traces/T`) and span id, when the caller sent a trace header.
     trace: Option<(String, String)>,
-    /// The call's own trace, when calls are observed.
-    observed: Option<CallTrace>,
+    /// The call as its observers see it, when calls are observed.
+    observed: Option<&'a mut Observed>,
 }
 
 /// The Cloud Trace resource name and span id for this request's log lines.
@@ -327,11 +263,7 @@ fn budget(
 
 /// Dispatches a request and renders the answer; never fails. What it learnt about the call comes
 /// back only when the call is observed.
-async fn answer(
-    state: &AppState,
-    request: Request,
-    call: Call<'_>,
-) -> (Vec<u8>, Outcome, Option<Seen>) {
+async fn answer(state: &AppState, request: Request, call: Call<'_>) -> (Vec<u8>, Outcome) {
     let settings = &state.settings;
     let protocol = request.protocol();
     let spec: Option<Arc<IntentSpec>> = state.registry.lookup(request.keys()).cloned();
@@ -341,15 +273,6 @@ async fn answer(
     let intent_label = key.unwrap_or("unknown");
     let budget = budget(settings, protocol, &turn, spec.as_deref(), call.cx_webhook);
     let deadline = call.started + budget;
-    let seen = call.observed.as_ref().map(|t| {
-        t.set_budget(budget);
-        Seen {
-            protocol,
-            intent: key.map(str::to_string),
-            file: spec.as_deref().map(|s| s.file),
-            turn: Some(turn_json(&turn)),
-        }
-    });
     let span = tracing::info_span!(
         "webhook",
         request_id = &*call.request_id,
@@ -370,6 +293,10 @@ async fn answer(
         started: call.started,
         answered: false,
     };
+    let mut observed = call.observed;
+    if let Some(o) = observed.as_deref_mut() {
+        o.learnt(protocol, spec.as_deref(), &turn, budget);
+    }
     let dispatching = dispatch::dispatch(
         settings,
         spec.as_ref(),
@@ -379,15 +306,9 @@ async fn answer(
         &state.shutdown,
     )
     .instrument(span.clone());
-    let (mut done, rendering) = match &call.observed {
-        None => (dispatching.await, None),
-        Some(t) => {
-            let from = Instant::now();
-            let done = trace::scope(t.clone(), dispatching).await;
-            let now = Instant::now();
-            t.stage("handler", from, now);
-            (done, Some((t, now)))
-        }
+    let mut done = match observed.as_deref_mut() {
+        Some(o) => o.handler(dispatching).await,
+        None => dispatching.await,
     };
     let body = match render_ctx.render(done.reply, &settings.cx) {
         Ok(body) => body,
@@ -404,8 +325,8 @@ async fn answer(
                 .unwrap_or_else(|_| b"{}".to_vec())
         }
     };
-    if let Some((t, from)) = rendering {
-        t.stage("render", from, Instant::now());
+    if let Some(o) = observed {
+        o.stage("render");
     }
     let elapsed = call.started.elapsed();
     let elapsed_ms = elapsed.as_millis() as u64;
@@ -434,29 +355,7 @@ async fn answer(
         done.outcome.as_str(),
         elapsed,
     );
-    (body, done.outcome, seen)
-}
-
-/// The parameters and contexts a handler sees, for observers.
-fn turn_json(turn: &Turn) -> serde_json::Value {
-    let contexts: Vec<serde_json::Value> = turn
-        .contexts
-        .iter()
-        .map(
-            |c| serde_json::json!({"id": c.id, "lifespan": c.lifespan, "parameters": c.parameters}),
-        )
-        .collect();
-    serde_json::json!({
-        "key": turn.key,
-        "session": turn.session,
-        "language_code": turn.language_code,
-        "query_text": turn.query_text,
-        "parameters": turn.parameters,
-        "contexts": contexts,
-        "page": turn.page,
-        "tag": turn.tag,
-        "action": turn.action,
-    })
+    (body, done.outcome)
 }
 
 /// A call being answered. The HTTP layer drops the handler future when the caller hangs up
@@ -629,7 +528,7 @@ mod tests {
     #[test]
     fn lines_logged_by_a_handler_carry_the_call() {
         let lines = lines_while(chatty, |state, request, call| async move {
-            let (_, outcome, _) = answer(&state, request, call).await;
+            let (_, outcome) = answer(&state, request, call).await;
             assert_eq!(outcome, Outcome::Ok);
         });
         for message in ["before the wait", "after the wait", "answered"] {

@@ -202,10 +202,16 @@ impl Settings {
         };
         let figment = Figment::from(Serialized::defaults(Settings::default()))
             .merge(file)
-            // The test suite's own variables (src/pg/testing.rs), not settings.
+            // The test suite's own variables (src/pg/testing.rs, tests/it/inspect_browser.rs),
+            // which `.ci/run` exports: not settings.
             .merge(
                 Env::prefixed("INTENTFUL_")
-                    .ignore(&["test_postgres", "require_postgres"])
+                    .ignore(&[
+                        "test_postgres",
+                        "require_postgres",
+                        "require_browser",
+                        "screenshots",
+                    ])
                     .split("__"),
             )
             .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()));

@@ -175,5 +175,8 @@ impl Drop for Pg {
     }
 }
 
-#[cfg(test)]
+/// Test support, shared by the unit suite and the integration tests (so it is compiled always;
+/// nothing in the service calls it). Failing to reach the tests' database is a test failure.
+#[doc(hidden)]
+#[allow(clippy::expect_used, clippy::panic)]
 pub mod testing;

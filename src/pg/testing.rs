@@ -24,10 +24,7 @@ pub async fn fresh_schema_url(test: &str) -> Option<String> {
             return None;
         }
     };
-    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to INTENTFUL_TEST_POSTGRES");
-    tokio::spawn(conn);
+    let client = connect(&url).await;
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
     client
         .batch_execute(&format!("CREATE SCHEMA {schema}"))
@@ -35,4 +32,13 @@ pub async fn fresh_schema_url(test: &str) -> Option<String> {
         .expect("create a test schema");
     let sep = if url.contains('?') { '&' } else { '?' };
     Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
+
+/// A plain connection, for a test's own queries.
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to INTENTFUL_TEST_POSTGRES");
+    tokio::spawn(conn);
+    client
 }

@@ -13,7 +13,7 @@ use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{event_settings, spawn_events, wait_for, HELPDESK_SECRET, OKTA_SECRET};
-use crate::support_pg::fresh_schema_url;
+use intentful::pg::testing::fresh_schema_url;
 
 /// Runs the command without blocking the test's runtime, which serves the in-process server.
 async fn intentful(config: &Path, args: &[&str]) -> Output {

@@ -15,7 +15,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{binary, listening, Running};
-use crate::support_pg::{connect, fresh_schema_url};
+use intentful::pg::testing::{connect, fresh_schema_url};
 
 const SECRET: &str = "okta-two-instances-0123";
 const EVENTS: usize = 2_000;

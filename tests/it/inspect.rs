@@ -55,6 +55,17 @@ async fn get(url: &str, auth: bool) -> reqwest::Response {
     req.send().await.unwrap()
 }
 
+/// A button's POST, with the inspector's credential.
+async fn post_json(url: &str) -> Value {
+    let resp = client()
+        .post(url)
+        .header("authorization", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    resp.json().await.unwrap()
+}
+
 async fn calls(base: &str, query: &str) -> Vec<Value> {
     let list: Value = get(&format!("{base}/inspect/api/calls{query}"), true)
         .await
@@ -153,15 +164,7 @@ async fn a_call_page_shows_the_timeline_and_saving_writes_a_case_that_replays() 
         assert!(page.contains(part), "no `{part}` in the call page");
     }
 
-    let saved: Value = client()
-        .post(format!("{base}/inspect/calls/{id}/save"))
-        .header("authorization", TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let saved: Value = post_json(&format!("{base}/inspect/calls/{id}/save")).await;
     let written = saved["written"].as_str().expect("a path");
     assert!(Path::new(written).exists() && written.ends_with(".request.json"));
     let cases = fixtures::discover(save.path()).unwrap();
@@ -172,15 +175,7 @@ async fn a_call_page_shows_the_timeline_and_saving_writes_a_case_that_replays() 
         assert!(r.passed(), "{}", r.report());
     }
 
-    let replayed: Value = client()
-        .post(format!("{base}/inspect/calls/{id}/replay"))
-        .header("authorization", TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let replayed: Value = post_json(&format!("{base}/inspect/calls/{id}/replay")).await;
     assert_eq!(replayed["outcome"], "ok");
     assert_eq!(replayed["same"], true, "{replayed}");
 }
@@ -197,15 +192,7 @@ async fn replay_shows_what_changed_when_the_upstream_did() {
     // The upstreams answer now: the replay goes to them and shows the new answer.
     mount_stubs(&up, "weather_current/tokyo_sunny").await;
     let id = first["id"].as_str().unwrap();
-    let replayed: Value = client()
-        .post(format!("{base}/inspect/calls/{id}/replay"))
-        .header("authorization", TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let replayed: Value = post_json(&format!("{base}/inspect/calls/{id}/replay")).await;
     assert_eq!(replayed["outcome"], "ok", "{replayed}");
     assert_eq!(replayed["same"], false);
     assert!(

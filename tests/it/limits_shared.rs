@@ -8,7 +8,7 @@ use intentful::intent::Registry;
 use intentful::limits::{LimitSettings, LimitSharing};
 
 use crate::support::{client, es_request, spawn_with, TestServer};
-use crate::support_pg::fresh_schema_url;
+use intentful::pg::testing::fresh_schema_url;
 
 fn instance(url: &str) -> TestServer {
     let mut settings = Settings {

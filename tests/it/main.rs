@@ -42,7 +42,6 @@ mod record_cli;
 mod shutdown;
 mod slow_clients;
 mod support;
-mod support_pg;
 mod tls;
 mod trace;
 mod upstream_auth;

@@ -178,6 +178,29 @@ impl EventStatus {
     }
 }
 
+/// The SQL condition on an event row `e` (with its jobs in `jobs j`) for `list`'s status filter;
+/// the same text on both stores ([`EventStatus::of`] says the same in Rust).
+pub(crate) fn status_condition(status: Option<EventStatus>) -> &'static str {
+    match status {
+        None => "TRUE",
+        Some(EventStatus::Ignored) => "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)",
+        Some(EventStatus::Dead) => {
+            "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq AND j.status = 'dead')"
+        }
+        Some(EventStatus::Pending) => {
+            "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
+                 AND j.status IN ('pending', 'running'))
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
+                 AND j.status = 'dead')"
+        }
+        Some(EventStatus::Done) => {
+            "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
+                 AND j.status <> 'done')"
+        }
+    }
+}
+
 /// Which events `list` returns, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

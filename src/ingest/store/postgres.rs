@@ -323,26 +323,7 @@ impl EventStore for PgStore {
 
     fn list(&self, filter: ListFilter) -> StoreResult<'_, Vec<EventRecord>> {
         Box::pin(self.with(move |c| async move {
-            let status_sql = match filter.status {
-                None => "TRUE",
-                Some(EventStatus::Ignored) => {
-                    "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)"
-                }
-                Some(EventStatus::Dead) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq AND j.status = 'dead')"
-                }
-                Some(EventStatus::Pending) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status IN ('pending', 'running'))
-                     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status = 'dead')"
-                }
-                Some(EventStatus::Done) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)
-                     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status <> 'done')"
-                }
-            };
+            let status_sql = super::status_condition(filter.status);
             let sql = format!(
                 "SELECT seq, source, event_id, event_type, received_at, headers, ''::bytea
                  FROM events e

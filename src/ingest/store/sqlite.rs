@@ -273,26 +273,7 @@ impl EventStore for SqliteStore {
 
     fn list(&self, filter: ListFilter) -> StoreResult<'_, Vec<EventRecord>> {
         Box::pin(self.read(move |conn| {
-            let status_sql = match filter.status {
-                None => "1",
-                Some(EventStatus::Ignored) => {
-                    "NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)"
-                }
-                Some(EventStatus::Dead) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq AND j.status = 'dead')"
-                }
-                Some(EventStatus::Pending) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status IN ('pending', 'running'))
-                     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status = 'dead')"
-                }
-                Some(EventStatus::Done) => {
-                    "EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq)
-                     AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.event_seq = e.seq
-                         AND j.status != 'done')"
-                }
-            };
+            let status_sql = super::status_condition(filter.status);
             let sql = format!(
                 "SELECT {EVENT_COLUMNS} FROM events e
                  WHERE ({status_sql}) AND (?1 IS NULL OR e.source = ?1)

@@ -5,7 +5,7 @@
 use actix_web::http::header::HeaderMap;
 use hmac::Mac;
 
-use super::{header, hmac_sha256, secret_bytes, Outgoing, Rejection};
+use super::{header, hmac_sha256, secret_bytes, signed_by_any, Outgoing, Rejection};
 use crate::secret::Secret;
 
 pub struct Github {
@@ -23,15 +23,7 @@ impl Github {
         let value = header(headers, "x-hub-signature-256")?;
         let hex_sig = value.strip_prefix("sha256=").ok_or(Rejection::Malformed)?;
         let sig = hex::decode(hex_sig).map_err(|_| Rejection::Malformed)?;
-        let ok = self
-            .secrets
-            .iter()
-            .any(|key| hmac_sha256(key, &[body]).verify_slice(&sig).is_ok());
-        if ok {
-            Ok(())
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        signed_by_any(&self.secrets, &[body], &sig)
     }
 
     pub fn sign(&self, out: &Outgoing<'_>) -> Vec<(String, String)> {

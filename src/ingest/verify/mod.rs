@@ -150,6 +150,19 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
     mac
 }
 
+/// Accepts when any of `secrets` signs `parts` as `sig` (HMAC-SHA256, compared in constant time):
+/// an old and a new secret both pass during a rotation.
+fn signed_by_any(secrets: &[Vec<u8>], parts: &[&[u8]], sig: &[u8]) -> Result<(), Rejection> {
+    if secrets
+        .iter()
+        .any(|key| hmac_sha256(key, parts).verify_slice(sig).is_ok())
+    {
+        Ok(())
+    } else {
+        Err(Rejection::BadSignature)
+    }
+}
+
 /// `secrets` as bytes, refusing an empty list or an empty or too-short secret.
 fn secret_bytes(
     secrets: &[crate::secret::Secret],

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::Mac;
 
-use super::{header, hmac_sha256, secret_bytes, Outgoing, Rejection};
+use super::{header, hmac_sha256, secret_bytes, signed_by_any, Outgoing, Rejection};
 use crate::secret::Secret;
 
 pub struct Shopify {
@@ -24,15 +24,7 @@ impl Shopify {
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Rejection> {
         let value = header(headers, "x-shopify-hmac-sha256")?;
         let sig = STANDARD.decode(value).map_err(|_| Rejection::Malformed)?;
-        let ok = self
-            .secrets
-            .iter()
-            .any(|key| hmac_sha256(key, &[body]).verify_slice(&sig).is_ok());
-        if ok {
-            Ok(())
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        signed_by_any(&self.secrets, &[body], &sig)
     }
 
     pub fn sign(&self, out: &Outgoing<'_>) -> Vec<(String, String)> {

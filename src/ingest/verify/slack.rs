@@ -6,7 +6,7 @@
 use actix_web::http::header::HeaderMap;
 use hmac::Mac;
 
-use super::{fresh, header, hmac_sha256, secret_bytes, Outgoing, Rejection};
+use super::{fresh, header, hmac_sha256, secret_bytes, signed_by_any, Outgoing, Rejection};
 use crate::secret::Secret;
 
 pub struct Slack {
@@ -30,16 +30,7 @@ impl Slack {
             .and_then(|h| hex::decode(h).ok())
             .ok_or(Rejection::Malformed)?;
         fresh(ts, now, self.tolerance)?;
-        let ok = self.secrets.iter().any(|key| {
-            hmac_sha256(key, &[b"v0:", ts.as_bytes(), b":", body])
-                .verify_slice(&sig)
-                .is_ok()
-        });
-        if ok {
-            Ok(())
-        } else {
-            Err(Rejection::BadSignature)
-        }
+        signed_by_any(&self.secrets, &[b"v0:", ts.as_bytes(), b":", body], &sig)
     }
 
     pub fn sign(&self, out: &Outgoing<'_>) -> Vec<(String, String)> {

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_PACKAGES="wrk" BENCH_TOOLS="" source bench/prepare.sh
-cargo build --release --locked --bin intentful -p intentful-bench --bin events_bare
+cargo build --release --locked -p intentful -p intentful-bench --bin intentful --bin events_bare
 exec python3 bench/events.py "$@"

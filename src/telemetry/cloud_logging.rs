@@ -4,16 +4,18 @@
 //! `trace` / `span_id` under `logging.googleapis.com/trace` / `spanId`, so that a webhook
 //! call's lines group under its trace in the console.
 //!
-//! A span's fields are kept by the fmt layer as a JSON object formatted by [`SpanFields`]; the
-//! line takes their values as they are. Span and event fields are read by one visitor, so a
-//! value looks the same on the line whichever of them it came from.
+//! The fmt layer keeps a span's fields as the JSON object [`SpanFields`] writes, its keys already
+//! the line's. Every field, a span's or an event's, is written by one visitor ([`Fields`]), so a
+//! value looks the same on the line whichever of them it came from; values are written straight
+//! into the line, never held as `serde_json::Value`s.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Write;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use tracing::field::{Field, Visit};
 use tracing::span::Record;
@@ -27,8 +29,47 @@ use tracing_subscriber::registry::LookupSpan;
 /// The event format of JSON logs.
 pub struct CloudLogging;
 
-/// The key a field is written under; `None` for the keys each line sets itself.
-fn key(name: &str) -> Option<&str> {
+/// Writes fields as `,"key":value` into a line (or a span's object) under their line keys,
+/// each key once: the first value written wins.
+struct Fields<'a> {
+    out: &'a mut Vec<u8>,
+    /// The keys written so far.
+    written: Vec<&'static str>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Fields<'a> {
+        // Room for a webhook line's keys without growing.
+        Fields {
+            out,
+            written: Vec::with_capacity(16),
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.written.contains(&key)
+    }
+
+    fn put(&mut self, field: &Field, value: impl Serialize) {
+        let Some(key) = line_key(field.name()) else {
+            return;
+        };
+        if self.has(key) {
+            return;
+        }
+        self.written.push(key);
+        self.write(key, value);
+    }
+
+    /// Writes one entry; serializing a string, number or bool into a `Vec` cannot fail.
+    fn write(&mut self, key: &str, value: impl Serialize) {
+        let _ = write!(self.out, ",\"{key}\":");
+        let _ = serde_json::to_writer(&mut *self.out, &value);
+    }
+}
+
+/// The line key of field `name` (tracing's field names are static).
+fn line_key(name: &'static str) -> Option<&'static str> {
     match name {
         "trace" => Some("logging.googleapis.com/trace"),
         "span_id" => Some("logging.googleapis.com/spanId"),
@@ -39,78 +80,49 @@ fn key(name: &str) -> Option<&str> {
     }
 }
 
-/// A line's field value: the event's own, or a span's, already JSON.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-enum LineValue<'a> {
-    Own(Value),
-    Span(&'a RawValue),
-}
-
-/// Visits a span's or an event's fields, in order, under their own names.
-struct Fields(Vec<(&'static str, Value)>);
-
-impl Default for Fields {
-    fn default() -> Self {
-        // Room for a webhook span's or line's fields without growing.
-        Fields(Vec::with_capacity(8))
-    }
-}
-
-impl Fields {
-    fn put(&mut self, field: &Field, value: Value) {
-        self.0.push((field.name(), value));
-    }
-}
-
-impl Serialize for Fields {
-    /// As a JSON object; a name recorded twice keeps its last value.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let last = |i: usize, name: &str| !self.0[i + 1..].iter().any(|(n, _)| *n == name);
-        s.collect_map(
-            self.0
-                .iter()
-                .enumerate()
-                .filter(|(i, (name, _))| last(*i, name))
-                .map(|(_, (name, value))| (name, value)),
-        )
-    }
-}
-
-impl Visit for Fields {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, value.into());
+        self.put(field, value);
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, value.into());
+        self.put(field, value);
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, value.into());
+        self.put(field, value);
     }
+    /// A float JSON cannot hold (NaN, infinity) is written `null`.
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.put(field, value.into());
+        self.put(field, value);
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, value.into());
+        self.put(field, value);
     }
+    /// As the text `{:?}` gives, escaped while it is formatted (a message is `fmt::Arguments`).
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, format!("{value:?}").into());
+        self.put(field, format_args!("{value:?}"));
     }
 }
 
-/// How the fmt layer keeps a span's fields: one JSON object, `{"request_id":"...",...}`.
+/// `fields` as one JSON object under their line keys.
+fn object_of(fields: impl RecordFields) -> Result<String, fmt::Error> {
+    let mut out = Vec::with_capacity(256);
+    let mut visitor = Fields::new(&mut out);
+    fields.record(&mut visitor);
+    match out.first_mut() {
+        Some(first) => *first = b'{',
+        None => out.push(b'{'),
+    }
+    out.push(b'}');
+    String::from_utf8(out).map_err(|_| fmt::Error)
+}
+
+/// How the fmt layer keeps a span's fields: one JSON object under the keys the line will use,
+/// `{"request_id":"...","logging.googleapis.com/trace":"...",...}`.
 pub struct SpanFields;
 
 impl<'writer> FormatFields<'writer> for SpanFields {
-    fn format_fields<R: RecordFields>(
-        &self,
-        mut writer: Writer<'writer>,
-        fields: R,
-    ) -> fmt::Result {
-        let mut visited = Fields::default();
-        fields.record(&mut visited);
-        let object = serde_json::to_string(&visited).map_err(|_| fmt::Error)?;
-        writer.write_str(&object)
+    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+        writer.write_str(&object_of(fields)?)
     }
 
     /// A span's `record`: the new values over the ones it has.
@@ -119,43 +131,13 @@ impl<'writer> FormatFields<'writer> for SpanFields {
         current: &'writer mut FormattedFields<Self>,
         fields: &Record<'_>,
     ) -> fmt::Result {
-        let mut object: serde_json::Map<String, Value> =
+        let mut object: Map<String, Value> =
             serde_json::from_str(&current.fields).unwrap_or_default();
-        let mut visited = Fields::default();
-        fields.record(&mut visited);
-        for (name, value) in visited.0 {
-            object.insert(name.to_string(), value);
-        }
+        let added: Map<String, Value> =
+            serde_json::from_str(&object_of(fields)?).map_err(|_| fmt::Error)?;
+        object.extend(added);
         current.fields = serde_json::to_string(&object).map_err(|_| fmt::Error)?;
         Ok(())
-    }
-}
-
-/// One line, as Cloud Logging reads it.
-struct Line<'a> {
-    severity: &'static str,
-    time: &'a str,
-    message: Option<&'a LineValue<'a>>,
-    /// Every other field, each key once.
-    fields: &'a [(&'a str, LineValue<'a>)],
-    target: &'a str,
-}
-
-impl Serialize for Line<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("severity", self.severity)?;
-        map.serialize_entry("time", self.time)?;
-        match self.message {
-            Some(message) => map.serialize_entry("message", message)?,
-            // Every line has a message, even an event without one.
-            None => map.serialize_entry("message", "")?,
-        }
-        for (key, value) in self.fields.iter().filter(|(k, _)| *k != "message") {
-            map.serialize_entry(key, value)?;
-        }
-        map.serialize_entry("target", self.target)?;
-        map.end()
     }
 }
 
@@ -177,45 +159,55 @@ where
             Level::INFO => "INFO",
             Level::DEBUG | Level::TRACE => "DEBUG",
         };
-        let time = time::OffsetDateTime::now_utc().format(&Rfc3339);
-        // The event's own fields, then its spans' from the innermost out. A key's first value
-        // wins: the event's over its spans', an inner span's over an outer one's.
-        let mut own = Fields::default();
-        event.record(&mut own);
-        let mut fields: Vec<(&str, LineValue)> = Vec::with_capacity(16);
-        for (name, value) in own.0 {
-            if let Some(key) = key(name) {
-                if !fields.iter().any(|(k, _)| *k == key) {
-                    fields.push((key, LineValue::Own(value)));
-                }
-            }
+        let mut out = Vec::with_capacity(512);
+        let _ = write!(out, "{{\"severity\":\"{severity}\",\"time\":\"");
+        time::OffsetDateTime::now_utc()
+            .format_into(&mut out, &Rfc3339)
+            .map_err(|_| fmt::Error)?;
+        out.push(b'"');
+        // The event's own fields first: a key's first value wins, so the event's beat its
+        // spans' and an inner span's beat an outer one's.
+        let mut line = Fields::new(&mut out);
+        event.record(&mut line);
+        if !line.has("message") {
+            // Every line has a message, even an event without one; a span's is not the line's.
+            line.written.push("message");
+            line.write("message", "");
         }
         let spans: Vec<_> = ctx.event_scope().into_iter().flatten().collect();
-        let extensions: Vec<_> = spans.iter().map(|span| span.extensions()).collect();
-        for span_fields in extensions
-            .iter()
-            .filter_map(|e| e.get::<FormattedFields<SpanFields>>())
-        {
-            // Values are copied as the JSON they are, not parsed.
-            let Ok(object) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(&span_fields.fields)
-            else {
+        for (i, span) in spans.iter().enumerate() {
+            let extensions = span.extensions();
+            let Some(fields) = extensions.get::<FormattedFields<SpanFields>>() else {
                 continue;
             };
-            for (key, value) in object.into_iter().filter_map(|(k, v)| Some((key(k)?, v))) {
-                // A span's `message` is not the line's.
-                if key != "message" && !fields.iter().any(|(k, _)| *k == key) {
-                    fields.push((key, LineValue::Span(value)));
+            let object = fields.fields.as_str();
+            let outermost = i + 1 == spans.len();
+            let declared = || span.fields().iter().filter_map(|f| line_key(f.name()));
+            if outermost && !declared().any(|k| line.has(k)) {
+                // Nothing to leave out, and no span after it needs its keys: copied whole.
+                if let Some(inner) = object.strip_prefix('{').and_then(|o| o.strip_suffix('}')) {
+                    if !inner.is_empty() {
+                        line.out.push(b',');
+                        line.out.extend_from_slice(inner.as_bytes());
+                    }
+                }
+                continue;
+            }
+            // Values are copied as the JSON they are, not parsed.
+            let Ok(entries) = serde_json::from_str::<BTreeMap<&str, &RawValue>>(object) else {
+                continue;
+            };
+            for (key, value) in entries {
+                if let Some(key) = declared().find(|k| *k == key) {
+                    if !line.has(key) {
+                        line.written.push(key);
+                        line.write(key, value);
+                    }
                 }
             }
         }
-        let line = Line {
-            severity,
-            time: time.as_deref().unwrap_or_default(),
-            message: fields.iter().find(|(k, _)| *k == "message").map(|(_, v)| v),
-            fields: &fields,
-            target: meta.target(),
-        };
-        writer.write_str(&serde_json::to_string(&line).map_err(|_| fmt::Error)?)?;
-        writeln!(writer)
+        line.write("target", meta.target());
+        out.extend_from_slice(b"}\n");
+        writer.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
     }
 }

@@ -2,7 +2,7 @@
 //! external assets); everything else, errors included, is JSON like the rest of the service.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -15,6 +15,7 @@ use super::Inspector;
 use crate::error::WebhookError;
 use crate::ingest::store::ListFilter;
 use crate::state::AppState;
+use crate::trace::FinishedCall;
 use crate::webhook::{self, Route};
 
 /// Calls and events listed at most on one page.
@@ -131,12 +132,21 @@ async fn list_json(
     }
 }
 
-fn unknown_call(id: &str) -> HttpResponse {
-    WebhookError::NotFound(format!(
-        "no call {} among the ones kept",
-        id.chars().take(100).collect::<String>()
-    ))
-    .error_response()
+/// [`allowed`], then the kept call `id` (404 when it is not, or no longer, among them).
+async fn allowed_call<'a>(
+    state: &'a AppState,
+    req: &HttpRequest,
+    id: &str,
+) -> Result<(&'a Inspector, Arc<FinishedCall>), HttpResponse> {
+    let inspector = allowed(state, req).await?;
+    match inspector.call(id) {
+        Some(call) => Ok((inspector, call)),
+        None => Err(WebhookError::NotFound(format!(
+            "no call {} among the ones kept",
+            id.chars().take(100).collect::<String>()
+        ))
+        .error_response()),
+    }
 }
 
 async fn call_page(
@@ -144,12 +154,9 @@ async fn call_page(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let inspector = match allowed(&state, &req).await {
-        Ok(i) => i,
+    let (inspector, call) = match allowed_call(&state, &req, &id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Some(call) = inspector.call(&id) else {
-        return unknown_call(&id);
     };
     render(
         "call.html",
@@ -168,12 +175,9 @@ fn save_dir(state: &AppState, inspector: &Inspector) -> PathBuf {
 }
 
 async fn save(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
-    let inspector = match allowed(&state, &req).await {
-        Ok(i) => i,
+    let (inspector, call) = match allowed_call(&state, &req, &id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Some(call) = inspector.call(&id) else {
-        return unknown_call(&id);
     };
     let dir = save_dir(&state, inspector);
     // A few small files, on the inspector's own worker: the webhook port never waits on it.
@@ -192,12 +196,9 @@ async fn replay(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let inspector = match allowed(&state, &req).await {
-        Ok(i) => i,
+    let (_, call) = match allowed_call(&state, &req, &id).await {
+        Ok(found) => found,
         Err(refusal) => return refusal,
-    };
-    let Some(call) = inspector.call(&id) else {
-        return unknown_call(&id);
     };
     let route = Route::from_label(call.route).unwrap_or(Route::Auto);
     let (again, outcome) = match webhook::replay(&state, route, &call.request).await {

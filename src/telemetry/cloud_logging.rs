@@ -121,7 +121,11 @@ fn object_of(fields: impl RecordFields) -> Result<String, fmt::Error> {
 pub struct SpanFields;
 
 impl<'writer> FormatFields<'writer> for SpanFields {
-    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+    fn format_fields<R: RecordFields>(
+        &self,
+        mut writer: Writer<'writer>,
+        fields: R,
+    ) -> fmt::Result {
         writer.write_str(&object_of(fields)?)
     }
 

@@ -84,6 +84,18 @@ pub enum Finish {
     Dead { error: String },
 }
 
+impl Finish {
+    /// The job's new `(status, next_at, last_error)` when the attempt ended at `now`; no error
+    /// keeps the last one.
+    pub fn job_columns(self, now: Millis) -> (&'static str, Millis, Option<String>) {
+        match self {
+            Finish::Done => ("done", now, None),
+            Finish::RetryAt { at, error } => ("pending", at, Some(error)),
+            Finish::Dead { error } => ("dead", now, Some(error)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobStatus {

@@ -282,11 +282,7 @@ impl EventStore for PgStore {
     ) -> StoreResult<'_, bool> {
         let (handler, owner) = (handler.to_string(), owner.to_string());
         Box::pin(self.with(move |c| async move {
-            let (status, next_at, error) = match outcome {
-                Finish::Done => ("done", now, None),
-                Finish::RetryAt { at, error } => ("pending", at, Some(error)),
-                Finish::Dead { error } => ("dead", now, Some(error)),
-            };
+            let (status, next_at, error) = outcome.job_columns(now);
             let stmt = c
                 .prepare_cached(
                     "UPDATE jobs SET status = $1, next_at = $2,

@@ -244,11 +244,7 @@ impl EventStore for SqliteStore {
     ) -> StoreResult<'_, bool> {
         let (handler, owner) = (handler.to_string(), owner.to_string());
         Box::pin(self.writer.write(move |conn| {
-            let (status, next_at, error) = match outcome {
-                Finish::Done => ("done", now, None),
-                Finish::RetryAt { at, error } => ("pending", at, Some(error)),
-                Finish::Dead { error } => ("dead", now, Some(error)),
-            };
+            let (status, next_at, error) = outcome.job_columns(now);
             let n = conn.execute(
                 "UPDATE jobs SET status = ?1, next_at = ?2, last_error = COALESCE(?3, last_error),
                      lease_until = NULL, owner = NULL, updated_at = ?4

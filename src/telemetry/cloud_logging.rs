@@ -97,9 +97,15 @@ impl Visit for Fields<'_> {
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.put(field, value);
     }
-    /// As the text `{:?}` gives, escaped while it is formatted (a message is `fmt::Arguments`).
+    /// As the text `{:?}` gives (a message is `fmt::Arguments`). Formatted into a `String`
+    /// first: a `Debug` that fails makes serde_json's `collect_str` panic, and a log line
+    /// must never take its call down.
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, format_args!("{value:?}"));
+        let mut text = String::new();
+        if fmt::Write::write_fmt(&mut text, format_args!("{value:?}")).is_err() {
+            text = format!("<{} failed to format>", field.name());
+        }
+        self.put(field, text);
     }
 }
 

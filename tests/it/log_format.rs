@@ -91,6 +91,21 @@ fn messages_and_fields_are_escaped_json() {
 }
 
 #[test]
+fn a_debug_value_that_fails_to_format_leaves_a_valid_line() {
+    struct Broken;
+    impl std::fmt::Debug for Broken {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("half")?;
+            Err(std::fmt::Error)
+        }
+    }
+    let got = lines("info", || tracing::info!(value = ?Broken, "still logged"));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["message"], "still logged");
+    assert_eq!(got[0]["value"], "<value failed to format>");
+}
+
+#[test]
 fn every_key_appears_once_with_its_innermost_value() {
     let raw = raw_lines("info", || {
         let outer = tracing::info_span!(
